@@ -1,0 +1,49 @@
+import ArbHost
+import Foundation
+import Glibc
+
+/// Counts allocations on the hot path: 100,000 events from another thread through the ring,
+/// the engine and the router to both dlopen'ed strategies, each making a host query per event.
+/// Needs `LD_PRELOAD=libMallocCounter.so`, which counts every malloc in the process.
+enum AllocationCheck {
+    typealias Call = @convention(c) () -> Void
+    typealias Read = @convention(c) () -> UInt64
+
+    static func symbol<T>(_ name: String, as: T.Type) -> T? {
+        guard let p = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { return nil }
+        return unsafeBitCast(p, to: T.self)
+    }
+
+    static func run(_ options: Options) -> Int32 {
+        guard let start = symbol("malloc_counter_start", as: Call.self),
+              let stop = symbol("malloc_counter_stop", as: Call.self),
+              let reset = symbol("malloc_counter_reset", as: Call.self),
+              let allocations = symbol("malloc_counter_allocations", as: Read.self),
+              let bytes = symbol("malloc_counter_bytes", as: Read.self)
+        else {
+            print("error: the malloc counter is not loaded; run with LD_PRELOAD=<build>/libMallocCounter.so")
+            return 2
+        }
+        do {
+            let pipeline = try Pipeline(pluginDirectory: options.plugins, strategies: .both)
+            // Warm up: books reach their depth, arrays their capacity, lazy globals initialise.
+            pipeline.produce(20_000)
+            pipeline.waitFor(events: 2 + 20_000)
+            let before = pipeline.engine.eventsProcessed
+            reset()
+            start()
+            pipeline.produce(options.events)
+            pipeline.waitFor(events: before + UInt64(options.events))
+            stop()
+            let count = allocations(), size = bytes()
+            let handled = pipeline.engine.eventsProcessed - before
+            print("events: \(handled) through ring → engine → router → 2 plugins (Swift spread-watch, C quoter)")
+            print("allocations: \(count) (\(size) bytes), per event: \(Double(count) / Double(max(handled, 1)))")
+            pipeline.shutdown()
+            return count == 0 ? 0 : 1
+        } catch {
+            print("error: \(error)")
+            return 2
+        }
+    }
+}

@@ -1,0 +1,136 @@
+// arbhost-bench: the measured figures of the hot path.
+//
+//   arbhost-bench --plugins DIR [--json FILE] [--markdown FILE] [--runs N] [--events N]
+//   arbhost-bench --plugins DIR --check-allocations [--events N]   (run with LD_PRELOAD=libMallocCounter.so)
+import ArbHost
+import CHostSupport
+import Foundation
+import Logging
+import PluginKit
+
+struct Options {
+    var plugins = ".build/release"
+    var json: String?
+    var markdown: String?
+    var runs = 5
+    var events = 100_000
+    var checkAllocations = false
+
+    init(_ arguments: [String]) {
+        var i = 1
+        func value() -> String {
+            i += 1
+            guard i < arguments.count else { fatalError("\(arguments[i - 1]) needs a value") }
+            return arguments[i]
+        }
+        while i < arguments.count {
+            switch arguments[i] {
+            case "--plugins": plugins = value()
+            case "--json": json = value()
+            case "--markdown": markdown = value()
+            case "--runs": runs = Int(value()) ?? runs
+            case "--events": events = Int(value()) ?? events
+            case "--check-allocations": checkAllocations = true
+            default: fatalError("unknown argument \(arguments[i])")
+            }
+            i += 1
+        }
+    }
+}
+
+LoggingSystem.bootstrap { label in
+    var handler = LineLogHandler(label: label, format: .text)
+    handler.logLevel = .error
+    return handler
+}
+let options = Options(CommandLine.arguments)
+
+if options.checkAllocations {
+    exit(AllocationCheck.run(options))
+}
+
+var figures: [Figure] = []
+let events = options.events
+
+// 1. The whole path, per event, for each strategy set.
+var pipelineMedians: [Pipeline.Strategies: Double] = [:]
+for which in Pipeline.Strategies.allCases {
+    let pipeline = try Pipeline(pluginDirectory: options.plugins, strategies: which)
+    pipeline.produce(20_000)  // warm up: books at depth, caches hot
+    pipeline.waitFor(events: 2 + 20_000)
+    var done: UInt64 = 2 + 20_000
+    let f = Measure.figure("pipeline, strategies: \(which.rawValue)",
+                           workload: "\(events) one-level book deltas from another thread → ring → engine → router → plugins", runs: options.runs) {
+        let start = Measure.now()
+        pipeline.produce(events)
+        done += UInt64(events)
+        pipeline.waitFor(events: done)
+        return Double(Measure.now() - start) / Double(events)
+    }
+    pipelineMedians[which] = f.value
+    figures.append(f)
+    pipeline.shutdown()
+}
+for which in [Pipeline.Strategies.swift, .c] {
+    let extra = (pipelineMedians[which] ?? .nan) - (pipelineMedians[.none] ?? .nan)
+    let f = Figure(name: "cost per event, \(which.rawValue) plugin", value: extra, unit: "ns",
+                   workload: "pipeline with only the \(which.rawValue) strategy minus pipeline with none (medians)",
+                   samples: [])
+    print(String(format: "%-48@ %10.2f ns   (%@)", f.name as NSString, f.value, f.workload as NSString))
+    figures.append(f)
+}
+
+// 2. A bare host → plugin → host round trip, against one indirect C call.
+do {
+    let pipeline = try Pipeline(pluginDirectory: options.plugins, strategies: .both)
+    let calls = 10_000_000
+    let noop = arb_bench_noop()!
+    figures.append(Measure.figure("indirect C call (baseline)", workload: "\(calls) calls of a no-op C function pointer",
+                                  runs: options.runs) {
+        let start = Measure.now()
+        for _ in 0..<calls { noop(nil) }
+        return Double(Measure.now() - start) / Double(calls)
+    })
+    for (name, label) in [("quoter", "C"), ("spread-watch", "Swift")] {
+        guard let s = pipeline.strategies.strategy(named: name) else { continue }
+        let id = pipeline.instrumentA
+        let f: Figure = pipeline.engine.perform { _ in
+            Measure.figure("round trip host → \(label) plugin → host", workload:
+                "\(calls) on_book_resynced calls; the plugin reads the host clock once", runs: options.runs) {
+                let start = Measure.now()
+                for _ in 0..<calls { s.deliverBookResynced(id) }
+                return Double(Measure.now() - start) / Double(calls)
+            }
+        }
+        figures.append(f)
+    }
+    pipeline.shutdown()
+}
+
+// 3. Bus publish to 1 and 10 subscribers.
+for subscribers in [1, 10] {
+    let bus = MessageBus()
+    var received = 0
+    for _ in 0..<subscribers {
+        bus.subscribe(try TopicPattern("custom.bench.*"), .handler { _ in received &+= 1 })
+    }
+    let messages = 2_000_000
+    let topic = Array("custom.bench.tick".utf8)
+    let payload = Array("{\"px\":\"61800.30\"}".utf8)
+    figures.append(Measure.figure("bus publish, \(subscribers) subscriber\(subscribers == 1 ? "" : "s")",
+                                  workload: "\(messages) publishes of a 17-byte payload to a pattern subscription",
+                                  runs: options.runs) {
+        topic.withUnsafeBufferPointer { t in
+            payload.withUnsafeBufferPointer { p in
+                let message = BusMessage(topic: arb_str_t(t), payload: arb_str_t(p), source: .host,
+                                         sourceName: arb_str_t.empty, correlationId: 0, timestamp: 0)
+                let start = Measure.now()
+                for _ in 0..<messages { bus.publish(message) }
+                return Double(Measure.now() - start) / Double(messages)
+            }
+        }
+    })
+    precondition(received == messages * subscribers * options.runs, "bus lost messages")
+}
+
+try Report.write(figures, json: options.json, markdown: options.markdown, options: options)

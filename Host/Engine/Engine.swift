@@ -1,0 +1,351 @@
+import ArbSDK
+import CHostSupport
+import Glibc
+import Logging
+import PluginKit
+import Synchronization
+
+/// The engine: one thread that owns all trading state and runs strategies.
+///
+/// Other threads (adapter I/O, control, API) hand it events through the lock-free inbound ring;
+/// it applies each to the caches (books, funding), routes it to the host's handlers and the
+/// strategies, then carries out what strategies asked for during that event (orders, bus
+/// messages). Nothing on that path allocates, locks or awaits.
+///
+/// **Ordering.** Live: before each inbound event, every timer whose deadline has passed fires,
+/// in deadline order (ties: the order they were set); inbound events are handled in the order
+/// they were committed to the ring. Replay: the engine picks the earliest of the next timer and
+/// each stepped adapter's next event time; at equal times timers fire first, then adapters in
+/// the order they were added (slot order); what an adapter emits while stepped is handled in
+/// emission order before the next step. In both modes an action a strategy takes inside a
+/// callback is handled after the current event, never re-entrantly.
+public final class Engine: @unchecked Sendable {
+    public let mode: RunMode
+    public let instruments: InstrumentRegistry
+    public let router = EventRouter()
+    public let bus = MessageBus()
+    public let market: MarketDataService
+    public internal(set) var orders = OrderRegistry()
+    let logger: Logger
+
+    let inbound: InboundRing
+    /// Events emitted on the engine thread itself (stepped adapters), handled after the step.
+    let local: InboundRing
+    var timers = TimerQueue()
+    /// Event time in replay; the engine thread's per-turn wall time live.
+    private let clockValue = Atomic<Int64>(0)
+    let timerIds = Atomic<UInt64>(1)
+    var nextActionId: UInt64 = 1
+    var nextRequestId: UInt64 = 1
+
+    var strategySlots: ContiguousArray<StrategyInstance?> = []
+    var exchangeSlots: ContiguousArray<ExchangeInstance?> = []
+    var pendingActions: ContiguousArray<PendingAction> = []
+    var pendingRequests: [UInt64: PendingRequest] = [:]
+    var pendingMessages: ContiguousArray<PendingMessage> = []
+    var messageBytes: ContiguousArray<UInt8> = []
+
+    /// > 0 while an event (or timer) is being handled.
+    var eventDepth = 0
+
+    /// Events handled since start; readable from any thread (single writer: the engine).
+    private let processed = Atomic<UInt64>(0)
+    public var eventsProcessed: UInt64 { processed.load(ordering: .acquiring) }
+    @inline(__always) func countEvent() {
+        processed.store(processed.load(ordering: .relaxed) &+ 1, ordering: .releasing)
+    }
+    /// Events that could not enter the inbound ring because it was full.
+    public let droppedEvents = Atomic<UInt64>(0)
+
+    private let engineThread = Atomic<UInt>(0)
+    private let stopRequested = Atomic<Bool>(false)
+    private let finished = Atomic<Bool>(false)
+    private var thread: pthread_t?
+
+    /// - Parameters:
+    ///   - mode: live (wall clock) or replay (event clock, stepped adapters).
+    ///   - ringCapacity: bytes of the inbound ring, a power of two.
+    public init(mode: RunMode = .live, instruments: InstrumentRegistry = InstrumentRegistry(),
+                ringCapacity: Int = 1 << 24) {
+        self.mode = mode
+        self.instruments = instruments
+        market = MarketDataService(instruments: instruments)
+        inbound = InboundRing(capacity: ringCapacity)
+        local = InboundRing(capacity: 1 << 22)
+        logger = Logger(label: "engine")
+        pendingActions.reserveCapacity(256)
+        pendingMessages.reserveCapacity(256)
+        messageBytes.reserveCapacity(1 << 16)
+        pendingRequests.reserveCapacity(1024)
+        installStrategyDispatch()
+        bus.strategyDelivery = { [unowned self] slot, message in self.deliverBusMessage(slot, message) }
+    }
+
+    // MARK: Clock
+
+    /// Now on the host clock: wall time live, event time in replay. Any thread.
+    ///
+    /// Live, the engine thread reads the wall clock once per loop turn, and everything it runs
+    /// for that event sees that time: one clock read per event instead of one per query, and
+    /// every strategy sees the same "now" for the same event. Other threads read the wall clock.
+    @inline(__always)
+    public func now() -> Int64 {
+        if mode == .replay || isEngineThreadOfRunningEngine { return clockValue.load(ordering: .relaxed) }
+        return arb_wall_time_ns()
+    }
+
+    /// Sets the engine thread's clock for the current turn (live).
+    @inline(__always)
+    private func tick() -> Int64 {
+        let t = arb_wall_time_ns()
+        clockValue.store(t, ordering: .relaxed)
+        return t
+    }
+
+    /// Moves the replay clock forward (never back).
+    func advanceClock(to time: Int64) {
+        if time > clockValue.load(ordering: .relaxed) { clockValue.store(time, ordering: .relaxed) }
+    }
+
+    /// Sets where the replay clock starts.
+    public func setReplayStart(_ time: Int64) { clockValue.store(time, ordering: .relaxed) }
+
+    // MARK: Threads
+
+    /// Whether the caller is the engine thread (or the engine is not running, when the caller
+    /// drives it directly, as tests and the control thread before start do).
+    @inline(__always)
+    public var isOnEngineThread: Bool {
+        arb_engine_of_this_thread() == selfPointer || engineThread.load(ordering: .acquiring) == 0
+    }
+
+    /// Whether the caller is this running engine's own thread.
+    @inline(__always)
+    var isEngineThreadOfRunningEngine: Bool { arb_engine_of_this_thread() == selfPointer }
+
+    private var selfPointer: UnsafeRawPointer { UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque()) }
+
+    public var isRunning: Bool { engineThread.load(ordering: .acquiring) != 0 }
+
+    /// True when a replay has run out of events.
+    public var isFinished: Bool { finished.load(ordering: .acquiring) }
+
+    /// Starts the engine thread.
+    public func start() {
+        precondition(thread == nil, "the engine is already started")
+        stopRequested.store(false, ordering: .releasing)
+        let box = Unmanaged.passRetained(self).toOpaque()
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        pthread_attr_setstacksize(&attributes, 8 << 20)
+        var t = pthread_t()
+        let started = Semaphore()
+        startSignal = started
+        let result = pthread_create(&t, &attributes, { arg in
+            let engine = Unmanaged<Engine>.fromOpaque(arg!).takeRetainedValue()
+            engine.threadMain()
+            return nil
+        }, box)
+        pthread_attr_destroy(&attributes)
+        precondition(result == 0, "cannot start the engine thread: \(result)")
+        thread = t
+        started.wait()
+    }
+
+    private var startSignal: Semaphore?
+
+    private func threadMain() {
+        arb_set_engine_of_this_thread(selfPointer)
+        engineThread.store(UInt(pthread_self()), ordering: .releasing)
+        startSignal?.signal()
+        switch mode {
+        case .live: runLive()
+        case .replay: runReplay()
+        }
+        // Drain what is left so that no committed event is lost.
+        drain(inbound)
+        engineThread.store(0, ordering: .releasing)
+        arb_set_engine_of_this_thread(nil)
+    }
+
+    /// Stops the engine thread after the event in hand; waits for it.
+    public func stop() {
+        guard let t = thread else { return }
+        stopRequested.store(true, ordering: .releasing)
+        inbound.wake()
+        pthread_join(t, nil)
+        thread = nil
+    }
+
+    /// Waits until a replay has consumed every event (or `timeout` ns passed).
+    public func waitUntilFinished(timeoutNanoseconds: Int64 = .max) -> Bool {
+        let deadline = arb_monotonic_ns() &+ timeoutNanoseconds
+        while !finished.load(ordering: .acquiring) {
+            if arb_monotonic_ns() >= deadline { return false }
+            usleep(1000)
+        }
+        return true
+    }
+
+    // MARK: Loops
+
+    private func runLive() {
+        var idleSpins = 0
+        while !stopRequested.load(ordering: .relaxed) {
+            fireDueTimers(now: tick())
+            if let record = inbound.peek() {
+                process(record.type, record.payload)
+                inbound.release()
+                // What the engine thread itself emitted (an adapter called from a command).
+                drain(local)
+                idleSpins = 0
+                continue
+            }
+            // Spin briefly (an event is likely soon under load), then sleep until a producer
+            // commits or the next timer is due.
+            idleSpins += 1
+            if idleSpins < 2000 { continue }
+            var timeout: Int64 = 100_000_000
+            if let deadline = timers.nextDeadline() { timeout = max(0, min(timeout, deadline - tick())) }
+            if timeout > 0 { inbound.wait(timeoutNanoseconds: timeout) }
+            idleSpins = 0
+        }
+    }
+
+    private func runReplay() {
+        var nextTimes = [Int64?](repeating: nil, count: exchangeSlots.count)
+        var known = [Bool](repeating: false, count: exchangeSlots.count)
+        while !stopRequested.load(ordering: .relaxed) {
+            drain(inbound)
+            if nextTimes.count != exchangeSlots.count {
+                nextTimes = [Int64?](repeating: nil, count: exchangeSlots.count)
+                known = [Bool](repeating: false, count: exchangeSlots.count)
+            }
+            var best = -1
+            var bestTime = Int64.max
+            for slot in exchangeSlots.indices {
+                guard let e = exchangeSlots[slot], e.isStepped, e.state == .connected else { continue }
+                if !known[slot] {
+                    var t: Int64 = 0
+                    nextTimes[slot] = e.table.next_event_time!(e.instance, &t) == ARB_OK ? t : nil
+                    known[slot] = true
+                }
+                if let t = nextTimes[slot], t < bestTime {
+                    bestTime = t
+                    best = slot
+                }
+            }
+            let timerTime = timers.nextDeadline()
+            if best < 0 && timerTime == nil {
+                finished.store(true, ordering: .releasing)
+                // Stay responsive to control commands until stopped.
+                inbound.wait(timeoutNanoseconds: 10_000_000)
+                continue
+            }
+            if let t = timerTime, t <= bestTime {
+                advanceClock(to: t)
+                fireDueTimers(now: t)
+            } else if let e = exchangeSlots[best] {
+                advanceClock(to: bestTime)
+                _ = e.table.advance_to!(e.instance, bestTime)
+                known[best] = false
+            }
+            drain(local)
+            // Actions may have reached adapters; their next event time may have changed.
+            for i in known.indices { known[i] = false }
+        }
+    }
+
+    /// Handles every committed record of `ring` (engine thread).
+    func drain(_ ring: InboundRing) {
+        while let record = ring.peek() {
+            process(record.type, record.payload)
+            ring.release()
+            if ring !== local { drain(local) }
+        }
+    }
+
+    /// Runs the engine loop inline until `ring` is empty: for tests and tools that drive an
+    /// engine without its thread.
+    public func runPending() {
+        precondition(!isRunning || isOnEngineThread, "runPending on a running engine from another thread")
+        fireDueTimers(now: now())
+        drain(local)
+        drain(inbound)
+    }
+
+    // MARK: Timers
+
+    func fireDueTimers(now: Int64) {
+        while let due = timers.popDue(now: now) {
+            eventDepth += 1
+            switch due.owner {
+            case .strategy(let slot):
+                if let s = strategySlots[slot], s.isRunning, let f = s.table.on_timer { f(s.instance, due.id, due.tag) }
+            case .exchange(let slot):
+                if let e = exchangeSlots[slot], let f = e.table.on_timer { f(e.instance, due.id, due.tag) }
+            case .host:
+                hostTimerFired(due)
+            }
+            eventDepth -= 1
+            afterEvent()
+            drain(local)
+        }
+    }
+
+    /// Host-owned timers (none yet beyond tests).
+    func hostTimerFired(_ due: DueTimer) {}
+
+    /// Sets a timer for `owner`. Engine thread; other threads go through `perform`.
+    func setTimer(deadline: Int64, interval: Int64, owner: TimerOwner, tag: UInt64) -> UInt64 {
+        let id = timerIds.wrappingAdd(1, ordering: .relaxed).oldValue
+        timers.set(id: id, deadline: deadline, interval: interval, owner: owner, tag: tag)
+        return id
+    }
+
+    // MARK: Control
+
+    /// Runs `body` on the engine thread and waits for it (inline when called on the engine
+    /// thread or when the engine is not running). For control operations: it allocates.
+    public func perform<T>(_ body: @escaping (Engine) -> T) -> T {
+        if !isRunning {
+            let result = body(self)
+            if eventDepth == 0 { afterEvent() }
+            return result
+        }
+        if isOnEngineThread { return body(self) }
+        var result: T?
+        let box = EngineCommand { engine in result = body(engine) }
+        let pointer = Unmanaged.passRetained(box).toOpaque()
+        while RecordCodec.post(CommandRecord(box: pointer), header: RecordHeader(source: 0, request: 0), to: inbound) != ARB_OK {
+            usleep(100)
+        }
+        box.done.wait()
+        return result!
+    }
+
+    func runCommand(_ record: CommandRecord) {
+        let command = Unmanaged<EngineCommand>.fromOpaque(record.box).takeRetainedValue()
+        command.body(self)
+        command.done.signal()
+    }
+}
+
+/// A closure sent to the engine thread, and the signal that it ran.
+final class EngineCommand: @unchecked Sendable {
+    let body: (Engine) -> Void
+    let done = Semaphore()
+    init(_ body: @escaping (Engine) -> Void) { self.body = body }
+}
+
+/// A counting semaphore for control-path waits (never used on the hot path).
+final class Semaphore: @unchecked Sendable {
+    private let semaphore = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
+    init() { sem_init(semaphore, 0, 0) }
+    deinit {
+        sem_destroy(semaphore)
+        semaphore.deallocate()
+    }
+    func signal() { sem_post(semaphore) }
+    func wait() { while sem_wait(semaphore) != 0 && errno == EINTR {} }
+}

@@ -1,0 +1,221 @@
+import ArbSDK
+import Glibc
+import PluginKit
+
+/// The kinds of record on the inbound rings.
+enum RecordType: Int32 {
+    case book = 1, trade, funding, fundingPayment, order, fill, position, balance
+    case gap, connection, requestDone, instrumentSpec, ticker, command
+}
+
+/// What every record starts with: who sent it and, for answers, which request it answers.
+struct RecordHeader {
+    var source: UInt32
+    var reserved: UInt32 = 0
+    var request: UInt64
+}
+
+/// A sequence gap an adapter reported.
+struct GapRecord: RecordPayload {
+    static let recordType = RecordType.gap
+    var instrument: arb_instrument_id_t
+    var expected: UInt64
+    var received: UInt64
+    mutating func relocate(_ r: inout Relocator) {}
+}
+
+/// A connection state change.
+struct ConnectionRecord: RecordPayload {
+    static let recordType = RecordType.connection
+    var state: arb_connection_state_t
+    var detail: arb_str_t
+    mutating func relocate(_ r: inout Relocator) { r.string(&detail) }
+}
+
+/// The one final answer to a request.
+struct RequestDoneRecord: RecordPayload {
+    static let recordType = RecordType.requestDone
+    var outcome: arb_outcome_t
+    var venueCode: Int32
+    var message: arb_str_t
+    mutating func relocate(_ r: inout Relocator) { r.string(&message) }
+}
+
+/// A closure to run on the engine thread (control path only: it allocates).
+struct CommandRecord: RecordPayload {
+    static let recordType = RecordType.command
+    var box: UnsafeMutableRawPointer
+    mutating func relocate(_ r: inout Relocator) {}
+}
+
+/// A C event struct that a record can carry: its fixed part, then the bytes of its strings
+/// and arrays, whose pointers are stored as offsets and restored by the reader.
+protocol RecordPayload {
+    static var recordType: RecordType { get }
+    /// Passes every string and array field to `r`.
+    mutating func relocate(_ r: inout Relocator)
+}
+
+/// Measures, moves or restores the out-of-line parts of a record payload.
+struct Relocator {
+    enum Mode { case measure, write, resolve }
+    let mode: Mode
+    /// Start of the out-of-line area (write and resolve).
+    let base: UnsafeMutableRawPointer?
+    /// Bytes used so far in the out-of-line area.
+    private(set) var used = 0
+
+    init(_ mode: Mode, base: UnsafeMutableRawPointer? = nil) {
+        self.mode = mode
+        self.base = base
+    }
+
+    @inline(__always)
+    private mutating func move(_ pointer: UnsafeRawPointer?, bytes: Int) -> UnsafeRawPointer? {
+        switch mode {
+        case .measure:
+            used += (bytes + 7) & ~7
+            return pointer
+        case .write:
+            guard bytes > 0, let pointer, let base else { return nil }
+            base.advanced(by: used).copyMemory(from: pointer, byteCount: bytes)
+            defer { used += (bytes + 7) & ~7 }
+            return UnsafeRawPointer(bitPattern: used + 1)
+        case .resolve:
+            guard let pointer, let base else { return nil }
+            return UnsafeRawPointer(base.advanced(by: Int(bitPattern: pointer) - 1))
+        }
+    }
+
+    @inline(__always)
+    mutating func string(_ s: inout arb_str_t) {
+        let p = move(s.ptr.map(UnsafeRawPointer.init), bytes: s.ptr == nil ? 0 : s.len)
+        s.ptr = p?.assumingMemoryBound(to: CChar.self)
+        if p == nil { s.len = 0 }
+    }
+
+    @inline(__always)
+    mutating func array<T>(_ p: inout UnsafePointer<T>?, count: inout Int) {
+        let moved = move(p.map(UnsafeRawPointer.init), bytes: p == nil ? 0 : count * MemoryLayout<T>.stride)
+        p = moved?.assumingMemoryBound(to: T.self)
+        if moved == nil { count = 0 }
+    }
+}
+
+extension arb_book_update_t: RecordPayload {
+    static let recordType = RecordType.book
+    mutating func relocate(_ r: inout Relocator) {
+        r.array(&bids, count: &bid_count)
+        r.array(&asks, count: &ask_count)
+    }
+}
+
+extension arb_trade_t: RecordPayload {
+    static let recordType = RecordType.trade
+    mutating func relocate(_ r: inout Relocator) { r.string(&trade_id) }
+}
+
+extension arb_funding_rate_t: RecordPayload {
+    static let recordType = RecordType.funding
+    mutating func relocate(_ r: inout Relocator) {}
+}
+
+extension arb_funding_payment_t: RecordPayload {
+    static let recordType = RecordType.fundingPayment
+    mutating func relocate(_ r: inout Relocator) { r.string(&currency) }
+}
+
+extension arb_order_event_t: RecordPayload {
+    static let recordType = RecordType.order
+    mutating func relocate(_ r: inout Relocator) {
+        r.string(&client_order_id)
+        r.string(&venue_order_id)
+        r.string(&fee_currency)
+        r.string(&reason)
+    }
+}
+
+extension arb_fill_t: RecordPayload {
+    static let recordType = RecordType.fill
+    mutating func relocate(_ r: inout Relocator) {
+        r.string(&client_order_id)
+        r.string(&venue_order_id)
+        r.string(&trade_id)
+        r.string(&fee_currency)
+    }
+}
+
+extension arb_position_t: RecordPayload {
+    static let recordType = RecordType.position
+    mutating func relocate(_ r: inout Relocator) {}
+}
+
+extension arb_balance_t: RecordPayload {
+    static let recordType = RecordType.balance
+    mutating func relocate(_ r: inout Relocator) {
+        r.string(&venue)
+        r.string(&currency)
+    }
+}
+
+extension arb_instrument_spec_t: RecordPayload {
+    static let recordType = RecordType.instrumentSpec
+    mutating func relocate(_ r: inout Relocator) {
+        r.string(&base)
+        r.string(&quote)
+        r.string(&settle)
+    }
+}
+
+extension arb_ticker_t: RecordPayload {
+    static let recordType = RecordType.ticker
+    mutating func relocate(_ r: inout Relocator) {}
+}
+
+/// Reads a struct a plugin passed, honouring its `struct_size`: fields the plugin's (older)
+/// header does not have read as zero; a size too small for the first field is refused.
+@inline(__always)
+func readGrowable<T>(_ source: UnsafePointer<T>) -> T? {
+    let declared = Int(UnsafeRawPointer(source).load(as: UInt32.self))
+    guard declared >= 8 else { return nil }
+    if declared >= MemoryLayout<T>.size { return source.pointee }
+    return withUnsafeTemporaryAllocation(of: T.self, capacity: 1) { value in
+        let raw = UnsafeMutableRawPointer(value.baseAddress!)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<T>.size)
+        raw.copyMemory(from: source, byteCount: declared)
+        return raw.load(as: T.self)
+    }
+}
+
+enum RecordCodec {
+    static let headerSize = MemoryLayout<RecordHeader>.stride
+
+    /// Copies `value` and its strings and arrays into one record on `ring`.
+    @inline(__always)
+    static func post<T: RecordPayload>(_ value: T, header: RecordHeader, to ring: InboundRing) -> arb_status_t {
+        var value = value
+        var measure = Relocator(.measure)
+        value.relocate(&measure)
+        let fixed = (MemoryLayout<T>.stride + 7) & ~7
+        let length = headerSize + fixed + measure.used
+        guard length <= ring.maxPayload else { return ARB_ERR_INVALID_ARGUMENT }
+        guard let p = ring.claim(T.recordType, length: length) else { return ARB_ERR_QUEUE_FULL }
+        var writer = Relocator(.write, base: p.advanced(by: headerSize + fixed))
+        value.relocate(&writer)
+        p.storeBytes(of: header, as: RecordHeader.self)
+        p.advanced(by: headerSize).storeBytes(of: value, as: T.self)
+        ring.commit(p)
+        return ARB_OK
+    }
+
+    /// The header and payload of a record, with pointers restored into the record's memory.
+    @inline(__always)
+    static func read<T: RecordPayload>(_ payload: UnsafeMutableRawPointer, as: T.Type) -> (RecordHeader, T) {
+        let fixed = (MemoryLayout<T>.stride + 7) & ~7
+        let header = payload.load(as: RecordHeader.self)
+        var value = payload.advanced(by: headerSize).load(as: T.self)
+        var resolver = Relocator(.resolve, base: payload.advanced(by: headerSize + fixed))
+        value.relocate(&resolver)
+        return (header, value)
+    }
+}

@@ -1,0 +1,147 @@
+/// Who a timer belongs to: a strategy slot or an exchange slot (timers belong to the configured
+/// name's slot, so they survive a hot swap of the plugin binary).
+public enum TimerOwner: Equatable, Sendable {
+    case strategy(Int)
+    case exchange(Int)
+    case host(Int)
+}
+
+/// A timer that is due.
+struct DueTimer {
+    let id: UInt64
+    let owner: TimerOwner
+    let tag: UInt64
+    let deadline: Int64
+}
+
+/// The engine's timers: a binary heap over preallocated slots.
+///
+/// Timers with the same deadline fire in the order they were set. Cancelling marks the slot;
+/// its heap entry is skipped when it surfaces. Nothing allocates once capacity is reached.
+struct TimerQueue {
+    private struct Slot {
+        var id: UInt64 = 0          // 0: free
+        var owner: TimerOwner = .host(0)
+        var tag: UInt64 = 0
+        var interval: Int64 = 0
+    }
+
+    private struct Entry {
+        var deadline: Int64
+        var order: UInt64           // set order, breaks deadline ties
+        var slot: Int32
+        var id: UInt64
+    }
+
+    private var slots: ContiguousArray<Slot> = []
+    private var free: ContiguousArray<Int32> = []
+    private var heap: ContiguousArray<Entry> = []
+    private var slotOfId: [UInt64: Int32] = [:]
+    private var nextOrder: UInt64 = 0
+
+    init(capacity: Int = 1024) {
+        slots.reserveCapacity(capacity)
+        heap.reserveCapacity(capacity)
+        free.reserveCapacity(capacity)
+        slotOfId.reserveCapacity(capacity)
+    }
+
+    /// Active timers.
+    var count: Int { slotOfId.count }
+
+    /// Sets timer `id` (unique, chosen by the caller); `interval > 0` repeats it.
+    mutating func set(id: UInt64, deadline: Int64, interval: Int64, owner: TimerOwner, tag: UInt64) {
+        let slot: Int32
+        if let reused = free.popLast() {
+            slot = reused
+        } else {
+            slot = Int32(slots.count)
+            slots.append(Slot())
+        }
+        slots[Int(slot)] = Slot(id: id, owner: owner, tag: tag, interval: max(0, interval))
+        slotOfId[id] = slot
+        push(Entry(deadline: deadline, order: nextOrder, slot: slot, id: id))
+        nextOrder += 1
+    }
+
+    /// Cancels a timer; false if it does not exist (fired one-shot, cancelled, unknown).
+    mutating func cancel(_ id: UInt64, owner: TimerOwner? = nil) -> Bool {
+        guard let slot = slotOfId[id] else { return false }
+        if let owner, slots[Int(slot)].owner != owner { return false }
+        release(slot)
+        return true
+    }
+
+    /// Cancels every timer of an owner.
+    mutating func cancelAll(owner: TimerOwner) {
+        for (id, slot) in slotOfId where slots[Int(slot)].owner == owner {
+            _ = id
+            release(slot)
+        }
+    }
+
+    /// The earliest live deadline.
+    mutating func nextDeadline() -> Int64? {
+        while let top = heap.first {
+            if slots[Int(top.slot)].id == top.id { return top.deadline }
+            _ = pop()
+        }
+        return nil
+    }
+
+    /// Removes and returns the earliest timer if it is due at `now`; re-arms repeating ones.
+    mutating func popDue(now: Int64) -> DueTimer? {
+        guard let deadline = nextDeadline(), deadline <= now, let top = pop() else { return nil }
+        let slot = slots[Int(top.slot)]
+        if slot.interval > 0 {
+            var next = top.deadline + slot.interval
+            if next <= now { next = now + slot.interval }  // a slow engine skips missed beats
+            push(Entry(deadline: next, order: nextOrder, slot: top.slot, id: top.id))
+            nextOrder += 1
+        } else {
+            release(top.slot)
+        }
+        return DueTimer(id: top.id, owner: slot.owner, tag: slot.tag, deadline: top.deadline)
+    }
+
+    private mutating func release(_ slot: Int32) {
+        slotOfId[slots[Int(slot)].id] = nil
+        slots[Int(slot)].id = 0
+        free.append(slot)
+    }
+
+    private static func before(_ a: Entry, _ b: Entry) -> Bool {
+        a.deadline != b.deadline ? a.deadline < b.deadline : a.order < b.order
+    }
+
+    private mutating func push(_ entry: Entry) {
+        heap.append(entry)
+        var i = heap.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard Self.before(heap[i], heap[parent]) else { break }
+            heap.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    private mutating func pop() -> Entry? {
+        guard !heap.isEmpty else { return nil }
+        let top = heap[0]
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            heap[0] = last
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var best = i
+                if l < heap.count && Self.before(heap[l], heap[best]) { best = l }
+                if r < heap.count && Self.before(heap[r], heap[best]) { best = r }
+                if best == i { break }
+                heap.swapAt(i, best)
+                i = best
+            }
+        }
+        return top
+    }
+}

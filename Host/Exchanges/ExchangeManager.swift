@@ -1,0 +1,136 @@
+import ArbSDK
+import Logging
+import PluginKit
+
+/// Creates and connects venue instances (the seed's ExchangeManager).
+public final class ExchangeManager: @unchecked Sendable {
+    public let engine: Engine
+    private var byName: [String: ExchangeInstance] = [:]
+    private var order: [String] = []
+
+    public init(engine: Engine) { self.engine = engine }
+
+    /// Creates a venue instance called `name` from an adapter plugin (register_exchange).
+    @discardableResult
+    public func registerExchange(name: String, plugin: LoadedPlugin, settings: Parameters = Parameters())
+        throws(InstanceError) -> ExchangeInstance
+    {
+        func failure(_ problems: [ParameterError]) -> InstanceError {
+            InstanceError(strategy: name, plugin: plugin.path, problems: problems)
+        }
+        guard byName[name] == nil else { throw failure([ParameterError(keyPath: "name", message: "'\(name)' is already registered")]) }
+        guard let table = plugin.exchange?.pointee else {
+            throw failure([ParameterError(keyPath: "plugin", message: "\(plugin.info.id) is not an exchange adapter")])
+        }
+        let typed: TypedParameters
+        switch ParameterValidator.validate(settings, against: plugin.parameterDeclarations) {
+        case .success(let value): typed = value
+        case .failure(let errors): throw failure(errors.errors.map { e in
+            var e = e
+            e.keyPath = "settings." + e.keyPath
+            return e
+        })
+        }
+        let list = CParameterList(typed)
+        let instance: ExchangeInstance = engine.perform { engine in
+            let e = ExchangeInstance(name: name, slot: engine.exchangeSlots.count, plugin: plugin, settings: list, engine: engine)
+            engine.exchangeSlots.append(e)
+            return e
+        }
+        let collector = ErrorCollector(prefix: "settings")
+        var created: UnsafeMutableRawPointer?
+        let status = name.withArbStr { n in
+            list.withCParams { params in collector.withSink { table.create(instance.host, n, params, $0, &created) } }
+        }
+        guard status == ARB_OK, let created else {
+            engine.perform { $0.exchangeSlots[instance.slot] = nil }
+            throw failure(collector.errors(orDefault: "create failed with status \(status)"))
+        }
+        instance.instance = created
+        byName[name] = instance
+        order.append(name)
+        instance.logger.info("created (plugin \(plugin.info.id) \(plugin.info.version))")
+        return instance
+    }
+
+    /// The venue called `name` (get_exchange).
+    public func exchange(named name: String) -> ExchangeInstance? { byName[name] }
+
+    /// Every venue, in registration order (get_all_exchanges).
+    public var allExchanges: [ExchangeInstance] { order.compactMap { byName[$0] } }
+
+    /// Connects a venue and asks it for what running strategies subscribed to.
+    public func connect(_ name: String) -> arb_status_t {
+        guard let e = byName[name] else { return ARB_ERR_NOT_FOUND }
+        return engine.perform { engine in
+            guard e.state != .connected else { return ARB_OK }
+            let status = e.table.connect(e.instance)
+            guard status == ARB_OK else {
+                e.logger.error("connect failed with status \(status)")
+                return status
+            }
+            e.state = .connected
+            if let getSymbols = e.table.get_symbols {
+                _ = engine.hostRequest(e) { getSymbols(e.instance, $0) }
+            }
+            for id in engine.subscribedInstruments(of: e) {
+                if let instrument = engine.instruments.instrument(id) { engine.requestMarketData(e, id, kind: instrument.kind) }
+            }
+            return ARB_OK
+        }
+    }
+
+    /// Stops a venue's I/O; no events follow.
+    public func disconnect(_ name: String) {
+        guard let e = byName[name] else { return }
+        engine.perform { _ in
+            guard e.state == .connected else { return }
+            e.table.disconnect(e.instance)
+            e.state = .disconnected
+        }
+    }
+
+    @discardableResult
+    public func connectAll() -> [String: arb_status_t] {
+        var failures: [String: arb_status_t] = [:]
+        for name in order {
+            let status = connect(name)
+            if status != ARB_OK { failures[name] = status }
+        }
+        return failures
+    }
+
+    public func disconnectAll() {
+        for name in order.reversed() { disconnect(name) }
+    }
+
+    /// Disconnects and destroys every venue.
+    public func removeAll() {
+        disconnectAll()
+        for name in order.reversed() {
+            guard let e = byName[name] else { continue }
+            engine.perform { engine in
+                if let instance = e.instance { e.table.destroy(instance) }
+                e.instance = nil
+                e.state = .destroyed
+                engine.exchangeSlots[e.slot] = nil
+            }
+        }
+        byName.removeAll()
+        order.removeAll()
+    }
+
+    /// The latest funding rate of `symbol`'s perpetual on every venue that has one
+    /// (get_funding_rates_all); venues without a rate are left out, not errors.
+    public func fundingRatesAll(symbol: String) -> [String: arb_funding_rate_t] {
+        engine.perform { engine in
+            var rates: [String: arb_funding_rate_t] = [:]
+            for e in self.allExchanges {
+                guard let id = engine.instruments.existingId(for: Instrument(venue: e.name, symbol: symbol, kind: .perpetual)),
+                      let rate = engine.market.latestFundingRate(id) else { continue }
+                rates[e.name] = rate
+            }
+            return rates
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import ArbSDK
+import PluginKit
+
+/// Books, last prices, funding rates and instrument specs as the engine last saw them, and who
+/// listens to each instrument (the seed's MarketDataService). Engine thread only.
+///
+/// Everything is indexed by instrument handle in arrays, so a lookup on the hot path is an
+/// index, not a hash.
+public final class MarketDataService {
+    private(set) var books: ContiguousArray<OrderBook?> = [nil]
+    private(set) var lastPrices: ContiguousArray<ExactDecimal?> = [nil]
+    private(set) var fundingRates: ContiguousArray<arb_funding_rate_t?> = [nil]
+    private(set) var specs: ContiguousArray<InstrumentSpec?> = [nil]
+    /// The C form of each spec, with strings owned here (borrowed by plugins during a call).
+    private var cSpecs: ContiguousArray<CSpec?> = [nil]
+    /// Strategy slots subscribed to each instrument.
+    private(set) var subscribers: ContiguousArray<ContiguousArray<Int32>> = [[]]
+    let instruments: InstrumentRegistry
+
+    init(instruments: InstrumentRegistry) { self.instruments = instruments }
+
+    /// Grows the tables to cover `id` (only when a new instrument appears).
+    @inline(__always)
+    func ensure(_ id: InstrumentId) {
+        let needed = Int(id.rawValue) + 1
+        guard books.count < needed else { return }
+        let grow = needed - books.count
+        books.append(contentsOf: repeatElement(nil, count: grow))
+        lastPrices.append(contentsOf: repeatElement(nil, count: grow))
+        fundingRates.append(contentsOf: repeatElement(nil, count: grow))
+        specs.append(contentsOf: repeatElement(nil, count: grow))
+        cSpecs.append(contentsOf: repeatElement(nil, count: grow))
+        subscribers.append(contentsOf: repeatElement([], count: grow))
+    }
+
+    // MARK: The seed's operations
+
+    /// Starts delivering an instrument's events to a strategy (subscribe_symbol).
+    func subscribe(_ id: InstrumentId, strategy slot: Int) {
+        ensure(id)
+        if !subscribers[Int(id.rawValue)].contains(Int32(slot)) { subscribers[Int(id.rawValue)].append(Int32(slot)) }
+    }
+
+    /// Stops it (unsubscribe_symbol).
+    func unsubscribe(_ id: InstrumentId, strategy slot: Int) {
+        ensure(id)
+        subscribers[Int(id.rawValue)].removeAll { $0 == Int32(slot) }
+    }
+
+    /// Removes every subscription of a strategy.
+    func unsubscribeAll(strategy slot: Int) {
+        for i in subscribers.indices { subscribers[i].removeAll { $0 == Int32(slot) } }
+    }
+
+    /// The latest book of an instrument (get_latest_orderbook), valid or not.
+    public func latestOrderBook(_ id: InstrumentId) -> OrderBook? {
+        Int(id.rawValue) < books.count ? books[Int(id.rawValue)] : nil
+    }
+
+    /// The latest book by venue and symbol.
+    public func latestOrderBook(venue: String, symbol: String, kind: InstrumentKind = .perpetual) -> OrderBook? {
+        instruments.existingId(for: Instrument(venue: venue, symbol: symbol, kind: kind)).flatMap(latestOrderBook)
+    }
+
+    /// The last trade price, or the mid of a valid book (get_latest_price).
+    public func latestPrice(_ id: InstrumentId) -> ExactDecimal? {
+        let i = Int(id.rawValue)
+        guard i < books.count else { return nil }
+        if let last = lastPrices[i] { return last }
+        guard let book = books[i], book.isValid, let bid = book.bestBid, let ask = book.bestAsk,
+              let sum = try? bid.price.adding(ask.price) else { return nil }
+        return try? sum.divided(by: ExactDecimal(2), rounding: .halfEven)
+    }
+
+    /// The latest funding rate of a perpetual.
+    public func latestFundingRate(_ id: InstrumentId) -> arb_funding_rate_t? {
+        Int(id.rawValue) < fundingRates.count ? fundingRates[Int(id.rawValue)] : nil
+    }
+
+    /// What the venue said about the instrument.
+    public func spec(_ id: InstrumentId) -> InstrumentSpec? {
+        Int(id.rawValue) < specs.count ? specs[Int(id.rawValue)] : nil
+    }
+
+    // MARK: Updates from the engine
+
+    @inline(__always)
+    func withBook<R>(_ id: InstrumentId, _ body: (inout OrderBook) -> R) -> R {
+        ensure(id)
+        let i = Int(id.rawValue)
+        if books[i] == nil { books[i] = OrderBook(instrument: id) }
+        return body(&books[i]!)
+    }
+
+    func recordTrade(_ id: InstrumentId, price: ExactDecimal) {
+        ensure(id)
+        lastPrices[Int(id.rawValue)] = price
+    }
+
+    func recordFunding(_ rate: arb_funding_rate_t) {
+        let id = InstrumentId(rawValue: rate.instrument)
+        ensure(id)
+        fundingRates[Int(id.rawValue)] = rate
+    }
+
+    func recordSpec(_ spec: InstrumentSpec) {
+        ensure(spec.instrument)
+        specs[Int(spec.instrument.rawValue)] = spec
+        cSpecs[Int(spec.instrument.rawValue)] = CSpec(spec)
+    }
+
+    /// The spec as the ABI struct; call only when `spec(id)` is non-nil.
+    func cSpec(_ id: InstrumentId) -> arb_instrument_spec_t {
+        cSpecs[Int(id.rawValue)]?.value ?? arb_instrument_spec_t()
+    }
+
+    /// An `arb_instrument_spec_t` with its three strings in memory it owns.
+    final class CSpec {
+        let value: arb_instrument_spec_t
+        private let strings: UnsafeMutableRawBufferPointer
+
+        init(_ spec: InstrumentSpec) {
+            let parts = [spec.base, spec.quote, spec.settle].map { Array($0.utf8) }
+            strings = .allocate(byteCount: max(1, parts.reduce(0) { $0 + $1.count }), alignment: 1)
+            var offset = 0
+            var views: [arb_str_t] = []
+            for part in parts {
+                let start = strings.baseAddress!.advanced(by: offset)
+                part.withUnsafeBytes { start.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(start), byteCount: $0.count) }
+                views.append(arb_str_t(ptr: start.assumingMemoryBound(to: CChar.self), len: part.count))
+                offset += part.count
+            }
+            var c = spec.withCSpec { $0 }
+            c.base = views[0]
+            c.quote = views[1]
+            c.settle = views[2]
+            value = c
+        }
+
+        deinit { strings.deallocate() }
+    }
+
+    /// Calls `body` for each strategy slot subscribed to `id`.
+    @inline(__always)
+    func forEachSubscriber(_ id: InstrumentId, _ body: (Int) -> Void) {
+        let i = Int(id.rawValue)
+        guard i < subscribers.count else { return }
+        subscribers[i].withUnsafeBufferPointer { list in
+            for slot in list { body(Int(slot)) }
+        }
+    }
+}

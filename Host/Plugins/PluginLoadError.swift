@@ -1,0 +1,41 @@
+/// Why a plugin file was refused. The message names the file and the mismatch.
+public struct PluginLoadError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Reason: Sendable, Equatable {
+        case unreadable(String)
+        case notASharedLibrary(String)
+        case noEntrySymbol
+        case entryReturnedNoDescriptor
+        case badDescriptor(String)
+        case abiMajorMismatch(host: UInt32, plugin: UInt32)
+        case newerMinor(hostMinor: UInt32, pluginMinor: UInt32)
+        case missingInterface(String)
+        case createFailed(String)
+    }
+
+    public var file: String
+    public var reason: Reason
+
+    public init(file: String, reason: Reason) {
+        self.file = file
+        self.reason = reason
+    }
+
+    public var description: String {
+        let what: String
+        switch reason {
+        case .unreadable(let detail): what = "cannot be read: \(detail)"
+        case .notASharedLibrary(let detail): what = "is not a loadable shared library (\(detail))"
+        case .noEntrySymbol: what = "has no entry symbol 'arb_plugin_entry'; is it an arbhost plugin?"
+        case .entryReturnedNoDescriptor:
+            what = "returned no descriptor from arb_plugin_entry: the plugin refused this host's ABI"
+        case .badDescriptor(let detail): what = "has a malformed descriptor: \(detail)"
+        case .abiMajorMismatch(let host, let plugin):
+            what = "was built for ABI \(plugin).x, but this host speaks ABI \(host).x; rebuild it against this host's arb_sdk.h"
+        case .newerMinor(let hostMinor, let pluginMinor):
+            what = "was built for ABI 1.\(pluginMinor), newer than this host's 1.\(hostMinor); upgrade the host or rebuild the plugin against its arb_sdk.h"
+        case .missingInterface(let id): what = "does not offer the interface '\(id)' its kind requires"
+        case .createFailed(let detail): what = "failed to create an instance: \(detail)"
+        }
+        return "plugin \(file) \(what)"
+    }
+}

@@ -1,0 +1,66 @@
+import ArbSDK
+import Logging
+import PluginKit
+
+/// One configured strategy: its name, the plugin build behind it and the plugin's instance.
+///
+/// Orders, timers and subscriptions belong to the name (its slot), not to the plugin instance,
+/// so a hot swap of the binary keeps them.
+public final class StrategyInstance: @unchecked Sendable {
+    public enum State: String, Sendable { case created, running, stopped, destroyed }
+
+    public let name: String
+    /// The engine's index for this strategy name.
+    public let slot: Int
+    public internal(set) var plugin: LoadedPlugin
+    public internal(set) var state: State = .created
+    let logger: Logger
+    // unowned(unsafe): the engine outlives every instance, and a checked reference would cost
+    // a refcount round trip on every host call.
+    unowned(unsafe) let engine: Engine
+
+    var table: arb_strategy_v1_t
+    var instance: UnsafeMutableRawPointer?
+    let host: UnsafeMutablePointer<arb_strategy_host_t>
+    var parameters: CParameterList
+    /// Prefix of the deterministic client order ids of this strategy.
+    let clientOrderPrefix: String
+    var marketSubscriptions: Set<InstrumentId> = []
+
+    init(name: String, slot: Int, plugin: LoadedPlugin, parameters: CParameterList, engine: Engine) {
+        self.name = name
+        self.slot = slot
+        self.plugin = plugin
+        self.parameters = parameters
+        self.engine = engine
+        table = plugin.strategy!.pointee
+        var logger = Logger(label: "strategy")
+        logger[metadataKey: "strategy"] = .string(name)
+        logger[metadataKey: "plugin"] = .string(plugin.info.id)
+        self.logger = logger
+        clientOrderPrefix = "ah" + String(Self.fnv32(name), radix: 36) + "-"
+        host = .allocate(capacity: 1)
+        host.initialize(to: StrategyHostTable.make(engine: engine))
+        host.pointee.host_data = Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    deinit {
+        host.deinitialize(count: 1)
+        host.deallocate()
+    }
+
+    public var isRunning: Bool { state == .running }
+
+    /// Calls the plugin's on_book_resynced directly. [engine] (The router normally does this;
+    /// the benchmarks use it to time a bare host → plugin → host round trip.)
+    @inline(__always)
+    public func deliverBookResynced(_ instrument: InstrumentId) {
+        table.on_book_resynced?(instance, instrument.rawValue)
+    }
+
+    private static func fnv32(_ text: String) -> UInt32 {
+        var hash: UInt32 = 0x811c_9dc5
+        for b in text.utf8 { hash = (hash ^ UInt32(b)) &* 0x0100_0193 }
+        return hash
+    }
+}

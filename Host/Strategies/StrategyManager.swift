@@ -1,0 +1,138 @@
+import ArbSDK
+import Logging
+import PluginKit
+
+/// Creates, starts and stops strategy instances (the seed's StrategyManager).
+///
+/// Called from the control thread; whatever touches trading state runs on the engine thread
+/// through `Engine.perform`.
+public final class StrategyManager: @unchecked Sendable {
+    public let engine: Engine
+    private var byName: [String: StrategyInstance] = [:]
+    private var order: [String] = []
+
+    public init(engine: Engine) { self.engine = engine }
+
+    /// Validates the parameters against the plugin's declarations and its own check, then
+    /// creates an instance called `name` (register_strategy). Nothing is created on error.
+    @discardableResult
+    public func registerStrategy(name: String, plugin: LoadedPlugin, parameters: Parameters = Parameters())
+        throws(InstanceError) -> StrategyInstance
+    {
+        func failure(_ problems: [ParameterError]) -> InstanceError {
+            InstanceError(strategy: name, plugin: plugin.path, problems: problems)
+        }
+        guard byName[name] == nil else { throw failure([ParameterError(keyPath: "name", message: "'\(name)' is already registered")]) }
+        guard let table = plugin.strategy?.pointee else {
+            throw failure([ParameterError(keyPath: "plugin", message: "\(plugin.info.id) is not a strategy plugin")])
+        }
+        let typed: TypedParameters
+        switch ParameterValidator.validate(parameters, against: plugin.parameterDeclarations) {
+        case .success(let value): typed = value
+        case .failure(let errors): throw failure(errors.errors)
+        }
+        let list = CParameterList(typed)
+        if let validate = table.validate_params {
+            let collector = ErrorCollector()
+            let status = list.withCParams { params in collector.withSink { validate(params, $0) } }
+            if status != ARB_OK { throw failure(collector.errors(orDefault: "rejected by the plugin (status \(status))")) }
+        }
+        let instance: StrategyInstance = engine.perform { engine in
+            let s = StrategyInstance(name: name, slot: engine.strategySlots.count, plugin: plugin, parameters: list,
+                                     engine: engine)
+            engine.strategySlots.append(s)
+            return s
+        }
+        let collector = ErrorCollector()
+        var created: UnsafeMutableRawPointer?
+        let status = name.withArbStr { n in
+            list.withCParams { params in collector.withSink { table.create(instance.host, n, params, $0, &created) } }
+        }
+        guard status == ARB_OK, let created else {
+            engine.perform { $0.strategySlots[instance.slot] = nil }
+            throw failure(collector.errors(orDefault: "create failed with status \(status)"))
+        }
+        instance.instance = created
+        byName[name] = instance
+        order.append(name)
+        instance.logger.info("created (plugin \(plugin.info.id) \(plugin.info.version), ABI \(plugin.info.abiMajor).\(plugin.info.abiMinor))")
+        return instance
+    }
+
+    /// The instance called `name` (get_strategy).
+    public func strategy(named name: String) -> StrategyInstance? { byName[name] }
+
+    /// Every instance, in registration order.
+    public var allStrategies: [StrategyInstance] { order.compactMap { byName[$0] } }
+
+    /// Starts one strategy (start_strategy): `initialize`, then `start`, on the engine thread.
+    public func startStrategy(_ name: String) throws(InstanceError) {
+        guard let s = byName[name] else {
+            throw InstanceError(strategy: name, plugin: "", problems: [ParameterError(keyPath: "", message: "no such strategy")])
+        }
+        let status: arb_status_t = engine.perform { _ in
+            guard s.state != .running else { return ARB_OK }
+            s.state = .running
+            var status = s.table.initialize?(s.instance) ?? ARB_OK
+            if status == ARB_OK { status = s.table.start(s.instance) }
+            if status != ARB_OK { s.state = .stopped }
+            return status
+        }
+        guard status == ARB_OK else {
+            throw InstanceError(strategy: name, plugin: s.plugin.path,
+                                problems: [ParameterError(keyPath: "", message: "start failed with status \(status)")])
+        }
+        s.logger.info("started")
+    }
+
+    /// Stops one strategy (stop_strategy): no callbacks follow; its timers, bus and market
+    /// subscriptions end. Its open orders stay (the removal policy comes with the config issue).
+    public func stopStrategy(_ name: String) {
+        guard let s = byName[name] else { return }
+        let wasRunning = engine.perform { engine -> Bool in
+            guard s.state == .running else { return false }
+            s.table.stop(s.instance)
+            s.state = .stopped
+            engine.timers.cancelAll(owner: .strategy(s.slot))
+            engine.bus.unsubscribeAll(strategy: s.slot)
+            engine.market.unsubscribeAll(strategy: s.slot)
+            s.marketSubscriptions.removeAll()
+            return true
+        }
+        if wasRunning { s.logger.info("stopped") }
+    }
+
+    /// start_all: every registered strategy, in order; returns the failures.
+    @discardableResult
+    public func startAll() -> [InstanceError] {
+        var failures: [InstanceError] = []
+        for name in order {
+            do { try startStrategy(name) } catch { failures.append(error) }
+        }
+        return failures
+    }
+
+    /// stop_all, in reverse order.
+    public func stopAll() {
+        for name in order.reversed() { stopStrategy(name) }
+    }
+
+    /// Stops, destroys and forgets a strategy.
+    public func removeStrategy(_ name: String) {
+        guard let s = byName[name] else { return }
+        stopStrategy(name)
+        engine.perform { engine in
+            if let instance = s.instance { s.table.destroy(instance) }
+            s.instance = nil
+            s.state = .destroyed
+            engine.strategySlots[s.slot] = nil
+        }
+        byName[name] = nil
+        order.removeAll { $0 == name }
+    }
+
+    /// Removes every strategy.
+    public func removeAll() {
+        for name in order.reversed() { removeStrategy(name) }
+    }
+}

@@ -1,0 +1,73 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "arbhost",
+    products: [
+        .executable(name: "arbhost", targets: ["arbhost"]),
+        .library(name: "PluginKit", targets: ["PluginKit"]),
+        // Example plugins, loaded with dlopen by the host and the tests.
+        .library(name: "SpreadWatch", type: .dynamic, targets: ["SpreadWatch"]),
+        .library(name: "CrossQuoter", type: .dynamic, targets: ["CrossQuoter"]),
+        .library(name: "SeededVenue", type: .dynamic, targets: ["SeededVenue"]),
+        // Broken plugins for the loader's refusal tests.
+        .library(name: "FixtureWrongMajor", type: .dynamic, targets: ["FixtureWrongMajor"]),
+        .library(name: "FixtureNewerMinor", type: .dynamic, targets: ["FixtureNewerMinor"]),
+        .library(name: "FixtureCreateFails", type: .dynamic, targets: ["FixtureCreateFails"]),
+        .library(name: "FixtureNoEntry", type: .dynamic, targets: ["FixtureNoEntry"]),
+        // LD_PRELOAD'ed into the hot-path allocation check.
+        .library(name: "MallocCounter", type: .dynamic, targets: ["MallocCounter"]),
+        .executable(name: "arbhost-bench", targets: ["ArbBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The contract: PluginSDK/include/arb_sdk.h (header-only).
+        .target(
+            name: "ArbSDK",
+            path: "PluginSDK",
+            exclude: ["PluginKit"],
+            sources: ["src"],
+            publicHeadersPath: "include"
+        ),
+        .target(name: "PluginKit", dependencies: ["ArbSDK"], path: "PluginSDK/PluginKit"),
+
+        // Atomics and futex for the engine's inbound queue.
+        .target(name: "CHostSupport", path: "Host/CHostSupport"),
+        .target(
+            name: "ArbHost",
+            dependencies: [
+                "ArbSDK", "PluginKit", "CHostSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Host",
+            exclude: ["CLI", "CHostSupport"],
+            // The engine thread owns its state by design; dynamic exclusivity checks on every
+            // class property access cost more than the work on the hot path.
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+        ),
+        .executableTarget(
+            name: "arbhost",
+            dependencies: ["ArbHost", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Host/CLI"
+        ),
+
+        .target(name: "SpreadWatch", dependencies: ["PluginKit"], path: "Plugins/Strategies/SpreadWatch"),
+        .target(name: "CrossQuoter", dependencies: ["ArbSDK"], path: "Plugins/Strategies/CrossQuoter"),
+        .target(name: "SeededVenue", dependencies: ["PluginKit"], path: "Plugins/Exchanges/SeededVenue"),
+
+        .target(name: "FixtureWrongMajor", dependencies: ["ArbSDK"], path: "Tests/Fixtures/WrongMajor"),
+        .target(name: "FixtureNewerMinor", dependencies: ["ArbSDK"], path: "Tests/Fixtures/NewerMinor"),
+        .target(name: "FixtureCreateFails", dependencies: ["ArbSDK"], path: "Tests/Fixtures/CreateFails"),
+        .target(name: "FixtureNoEntry", dependencies: ["ArbSDK"], path: "Tests/Fixtures/NoEntry"),
+        .target(name: "MallocCounter", path: "Tests/Fixtures/MallocCounter"),
+
+        .executableTarget(name: "ArbBench", dependencies: ["ArbHost", "CHostSupport"], path: "Benchmarks/ArbBench"),
+
+        .testTarget(name: "PluginKitTests", dependencies: ["PluginKit"], path: "Tests/PluginKitTests"),
+        .testTarget(name: "ArbHostTests", dependencies: ["ArbHost"], path: "Tests/ArbHostTests",
+                    resources: [.copy("ABI")]),
+    ]
+)

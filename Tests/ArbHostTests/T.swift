@@ -1,0 +1,2 @@
+import Testing
+@Test func b() { #expect(1 == 1) }
