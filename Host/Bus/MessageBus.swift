@@ -124,14 +124,15 @@ public final class MessageBus {
     /// Delivers `message` to every matching subscriber now (publish).
     public func publish(_ message: BusMessage) {
         publishedCount &+= 1
-        let t = intern(message.topic.bytes)
-        deliveries.withUnsafeBufferPointer { all in
-            all[t].withUnsafeBufferPointer { list in
-                for target in list {
-                    switch target {
-                    case .handler(let handler): handler(message)
-                    case .strategy(let index): strategyDelivery(index, message)
-                    }
+        // A local reference to this topic's list: a subscriber that subscribes or unsubscribes
+        // while being delivered to changes `deliveries` (copy on write), never the list walked
+        // here; the change takes effect from the next publish.
+        let list = deliveries[intern(message.topic.bytes)]
+        list.withUnsafeBufferPointer { targets in
+            for target in targets {
+                switch target {
+                case .handler(let handler): handler(message)
+                case .strategy(let index): strategyDelivery(index, message)
                 }
             }
         }

@@ -59,6 +59,9 @@ public final class Engine: @unchecked Sendable {
 
     private let engineThread = Atomic<UInt>(0)
     private let stopRequested = Atomic<Bool>(false)
+    /// Replay: adapters are stepped only once setup is done (`beginReplay`), so that every
+    /// strategy sees the stream from its first event, run after run.
+    private let replayReleased = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
     private var thread: pthread_t?
 
@@ -109,6 +112,25 @@ public final class Engine: @unchecked Sendable {
 
     /// Sets where the replay clock starts.
     public func setReplayStart(_ time: Int64) { clockValue.store(time, ordering: .relaxed) }
+
+    /// Replay: puts the clock at the earliest next event of the stepped adapters, so that
+    /// timers strategies set at start count from the data's time. Call after connecting venues.
+    public func alignReplayClock() {
+        perform { engine in
+            var earliest = Int64.max
+            for case let e? in engine.exchangeSlots where e.isStepped && e.state == .connected {
+                var t: Int64 = 0
+                if e.table.next_event_time!(e.instance, &t) == ARB_OK { earliest = min(earliest, t) }
+            }
+            if earliest != .max { engine.clockValue.store(earliest, ordering: .relaxed) }
+        }
+    }
+
+    /// Replay: starts stepping the adapters.
+    public func beginReplay() {
+        replayReleased.store(true, ordering: .releasing)
+        inbound.wake()
+    }
 
     // MARK: Threads
 
@@ -217,6 +239,10 @@ public final class Engine: @unchecked Sendable {
         var known = [Bool](repeating: false, count: exchangeSlots.count)
         while !stopRequested.load(ordering: .relaxed) {
             drain(inbound)
+            if !replayReleased.load(ordering: .acquiring) {
+                inbound.wait(timeoutNanoseconds: 1_000_000)
+                continue
+            }
             if nextTimes.count != exchangeSlots.count {
                 nextTimes = [Int64?](repeating: nil, count: exchangeSlots.count)
                 known = [Bool](repeating: false, count: exchangeSlots.count)
@@ -236,7 +262,9 @@ public final class Engine: @unchecked Sendable {
                 }
             }
             let timerTime = timers.nextDeadline()
-            if best < 0 && timerTime == nil {
+            // The replay ends with the data: timers due after the last event do not fire
+            // (a repeating timer would otherwise run the clock forever).
+            if best < 0 {
                 finished.store(true, ordering: .releasing)
                 // Stay responsive to control commands until stopped.
                 inbound.wait(timeoutNanoseconds: 10_000_000)

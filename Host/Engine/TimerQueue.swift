@@ -38,6 +38,8 @@ struct TimerQueue {
     private var heap: ContiguousArray<Entry> = []
     private var slotOfId: [UInt64: Int32] = [:]
     private var nextOrder: UInt64 = 0
+    /// Heap entries of cancelled timers not yet popped.
+    private var dead = 0
 
     init(capacity: Int = 1024) {
         slots.reserveCapacity(capacity)
@@ -48,6 +50,9 @@ struct TimerQueue {
 
     /// Active timers.
     var count: Int { slotOfId.count }
+
+    /// Heap entries, cancelled ones included (for tests of compaction).
+    var heapCount: Int { heap.count }
 
     /// Sets timer `id` (unique, chosen by the caller); `interval > 0` repeats it.
     mutating func set(id: UInt64, deadline: Int64, interval: Int64, owner: TimerOwner, tag: UInt64) {
@@ -69,14 +74,15 @@ struct TimerQueue {
         guard let slot = slotOfId[id] else { return false }
         if let owner, slots[Int(slot)].owner != owner { return false }
         release(slot)
+        noteCancelled()
         return true
     }
 
     /// Cancels every timer of an owner.
     mutating func cancelAll(owner: TimerOwner) {
-        for (id, slot) in slotOfId where slots[Int(slot)].owner == owner {
-            _ = id
+        for (_, slot) in slotOfId where slots[Int(slot)].owner == owner {
             release(slot)
+            noteCancelled()
         }
     }
 
@@ -85,6 +91,7 @@ struct TimerQueue {
         while let top = heap.first {
             if slots[Int(top.slot)].id == top.id { return top.deadline }
             _ = pop()
+            dead = max(0, dead - 1)
         }
         return nil
     }
@@ -95,7 +102,7 @@ struct TimerQueue {
         let slot = slots[Int(top.slot)]
         if slot.interval > 0 {
             var next = top.deadline + slot.interval
-            if next <= now { next = now + slot.interval }  // a slow engine skips missed beats
+            if next < now { next = now + slot.interval }  // more than a beat behind: skip the missed ones
             push(Entry(deadline: next, order: nextOrder, slot: top.slot, id: top.id))
             nextOrder += 1
         } else {
@@ -108,6 +115,25 @@ struct TimerQueue {
         slotOfId[slots[Int(slot)].id] = nil
         slots[Int(slot)].id = 0
         free.append(slot)
+    }
+
+    /// Cancelling leaves the entry in the heap; once they are half of it, drop them in place so
+    /// a timer set and cancelled on every tick (a watchdog) does not grow the heap.
+    private mutating func noteCancelled() {
+        dead += 1
+        guard dead > 32 && dead * 2 > heap.count else { return }
+        var kept = 0
+        for i in heap.indices where slots[Int(heap[i].slot)].id == heap[i].id {
+            heap[kept] = heap[i]
+            kept += 1
+        }
+        heap.removeLast(heap.count - kept)
+        dead = 0
+        var i = heap.count / 2
+        while i > 0 {
+            i -= 1
+            siftDown(i)
+        }
     }
 
     private static func before(_ a: Entry, _ b: Entry) -> Bool {
@@ -131,17 +157,21 @@ struct TimerQueue {
         let last = heap.removeLast()
         if !heap.isEmpty {
             heap[0] = last
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var best = i
-                if l < heap.count && Self.before(heap[l], heap[best]) { best = l }
-                if r < heap.count && Self.before(heap[r], heap[best]) { best = r }
-                if best == i { break }
-                heap.swapAt(i, best)
-                i = best
-            }
+            siftDown(0)
         }
         return top
+    }
+
+    private mutating func siftDown(_ start: Int) {
+        var i = start
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var best = i
+            if l < heap.count && Self.before(heap[l], heap[best]) { best = l }
+            if r < heap.count && Self.before(heap[r], heap[best]) { best = r }
+            if best == i { return }
+            heap.swapAt(i, best)
+            i = best
+        }
     }
 }

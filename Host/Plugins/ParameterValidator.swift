@@ -21,7 +21,7 @@ public enum ParameterValidator {
             if !declarations.contains(where: { $0.key == entry.key }) {
                 var message = "is not a parameter of this plugin"
                 if let close = closest(entry.key, among: declarations.map(\.key)) { message += "; did you mean '\(close)'?" }
-                message += " (known: \(declarations.map(\.key).joined(separator: ", ")))"
+                message += declarations.isEmpty ? " (it declares none)" : " (known: \(declarations.map(\.key).joined(separator: ", ")))"
                 errors.append(ParameterError(keyPath: entry.key, message: message, location: entry.location))
             }
         }

@@ -85,7 +85,10 @@ public final class HostRuntime: @unchecked Sendable {
         engine.start()
         engine.perform { $0.publishSystem(.systemStartup, json: "{}") }
         exchanges.connectAll()
-        return strategies.startAll()
+        if engine.mode == .replay { engine.alignReplayClock() }
+        let failures = strategies.startAll()
+        if engine.mode == .replay { engine.beginReplay() }
+        return failures
     }
 
     /// Stops strategies, disconnects venues, stops the engine; every committed event is handled.

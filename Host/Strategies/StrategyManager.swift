@@ -131,6 +131,26 @@ public final class StrategyManager: @unchecked Sendable {
         order.removeAll { $0 == name }
     }
 
+    /// The strategy's state as its plugin saves it for a hot swap (version, bytes), or nil when
+    /// it keeps none. Runs on the engine thread.
+    public func saveState(_ name: String) -> (version: UInt32, bytes: [UInt8])? {
+        guard let s = byName[name], let save = s.table.save_state, let instance = s.instance else { return nil }
+        return engine.perform { _ in
+            final class Buffer { var bytes: [UInt8] = [] }
+            let buffer = Buffer()
+            var sink = arb_byte_sink_t(host_data: Unmanaged.passUnretained(buffer).toOpaque()) { sink, bytes, count in
+                guard let sink, let data = sink.pointee.host_data else { return ARB_ERR_INVALID_ARGUMENT }
+                let buffer = Unmanaged<Buffer>.fromOpaque(data).takeUnretainedValue()
+                guard buffer.bytes.count + count <= 16 << 20 else { return ARB_ERR_OVERFLOW }
+                if count > 0, let bytes { buffer.bytes.append(contentsOf: UnsafeRawBufferPointer(start: bytes, count: count)) }
+                return ARB_OK
+            }
+            var version: UInt32 = 0
+            guard save(instance, &sink, &version) == ARB_OK else { return nil }
+            return (version, buffer.bytes)
+        }
+    }
+
     /// Removes every strategy.
     public func removeAll() {
         for name in order.reversed() { removeStrategy(name) }

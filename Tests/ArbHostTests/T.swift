@@ -1,2 +1,0 @@
-import Testing
-@Test func b() { #expect(1 == 1) }
