@@ -37,9 +37,12 @@ plugins:
 run: build
 	$(BUILD_DIR)/arbhost run $(ARGS)
 
+# The hot-path allocation check runs the release build (what production runs), so it is built too.
 test: deps
 	$(SWIFT) build --build-tests
 	@$(MAKE) --no-print-directory plugins CONFIG=debug
+	$(SWIFT) build -c release
+	@$(MAKE) --no-print-directory plugins CONFIG=release
 	$(SWIFT) test --skip-build
 
 bench: deps

@@ -19,7 +19,9 @@ final class Pipeline: @unchecked Sendable {
     /// The producer's level, allocated once so producing allocates nothing.
     private let level = UnsafeMutablePointer<arb_book_level_t>.allocate(capacity: 1)
 
-    init(pluginDirectory: String, strategies which: Strategies) throws {
+    /// - Parameter threaded: start the engine thread (the production shape); otherwise the
+    ///   caller drives the engine with `runPending`, which isolates the engine's own cost.
+    init(pluginDirectory: String, strategies which: Strategies, threaded: Bool = true) throws {
         let loader = PluginLoader()
         let venuePlugin = try loader.load(pluginDirectory + "/libSeededVenue.so")
         exchanges = ExchangeManager(engine: engine)
@@ -39,17 +41,17 @@ final class Pipeline: @unchecked Sendable {
         }
         instrumentA = engine.instruments.id(for: Instrument(venue: "bench-a", symbol: "BTCUSDT", kind: .perpetual))
         instrumentB = engine.instruments.id(for: Instrument(venue: "bench-b", symbol: "BTCUSDT", kind: .perpetual))
-        engine.start()
+        if threaded { engine.start() }
         strategies.startAll()
         snapshot(venueA, instrumentA, mid: 600_000)
         snapshot(venueB, instrumentB, mid: 600_003)
-        waitFor(events: 2)
+        if threaded { waitFor(events: 2) } else { engine.runPending() }
     }
 
     func shutdown() {
         strategies.removeAll()
         exchanges.removeAll()
-        engine.stop()
+        if engine.isRunning { engine.stop() }
     }
 
     static func level(_ ticks: Int64, _ lots: Int64) -> arb_book_level_t {

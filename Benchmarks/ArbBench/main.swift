@@ -15,6 +15,8 @@ struct Options {
     var runs = 5
     var events = 100_000
     var checkAllocations = false
+    /// Run only the groups named (pipeline, roundtrip, bus); all when empty.
+    var only: Set<String> = []
 
     init(_ arguments: [String]) {
         var i = 1
@@ -31,6 +33,7 @@ struct Options {
             case "--runs": runs = Int(value()) ?? runs
             case "--events": events = Int(value()) ?? events
             case "--check-allocations": checkAllocations = true
+            case "--only": only.insert(value())
             default: fatalError("unknown argument \(arguments[i])")
             }
             i += 1
@@ -52,36 +55,54 @@ if options.checkAllocations {
 var figures: [Figure] = []
 let events = options.events
 
-// 1. The whole path, per event, for each strategy set.
-var pipelineMedians: [Pipeline.Strategies: Double] = [:]
-for which in Pipeline.Strategies.allCases {
+func wanted(_ group: String) -> Bool { options.only.isEmpty || options.only.contains(group) }
+
+// 1. The whole path, per event, for each strategy set: end to end with the engine thread
+//    running (producer and engine on separate cores), and the engine's own work alone.
+var engineMedians: [Pipeline.Strategies: Double] = [:]
+for which in Pipeline.Strategies.allCases where wanted("pipeline") {
     let pipeline = try Pipeline(pluginDirectory: options.plugins, strategies: which)
     pipeline.produce(20_000)  // warm up: books at depth, caches hot
     pipeline.waitFor(events: 2 + 20_000)
     var done: UInt64 = 2 + 20_000
-    let f = Measure.figure("pipeline, strategies: \(which.rawValue)",
-                           workload: "\(events) one-level book deltas from another thread → ring → engine → router → plugins", runs: options.runs) {
+    figures.append(Measure.figure("end to end per event, strategies: \(which.rawValue)",
+                                  workload: "\(events) one-level book deltas emitted by another thread → ring → engine thread → book → router → plugins (throughput)",
+                                  runs: options.runs) {
         let start = Measure.now()
         pipeline.produce(events)
         done += UInt64(events)
         pipeline.waitFor(events: done)
         return Double(Measure.now() - start) / Double(events)
-    }
-    pipelineMedians[which] = f.value
-    figures.append(f)
+    })
     pipeline.shutdown()
+
+    let inline = try Pipeline(pluginDirectory: options.plugins, strategies: which, threaded: false)
+    let batch = 20_000
+    inline.produce(batch)
+    inline.engine.runPending()
+    let f = Measure.figure("engine work per event, strategies: \(which.rawValue)",
+                           workload: "\(batch) deltas already in the ring, handled on one thread: read → book → router → plugins",
+                           runs: options.runs * 3) {
+        inline.produce(batch)
+        let start = Measure.now()
+        inline.engine.runPending()
+        return Double(Measure.now() - start) / Double(batch)
+    }
+    engineMedians[which] = f.value
+    figures.append(f)
+    inline.shutdown()
 }
-for which in [Pipeline.Strategies.swift, .c] {
-    let extra = (pipelineMedians[which] ?? .nan) - (pipelineMedians[.none] ?? .nan)
+for which in [Pipeline.Strategies.swift, .c] where wanted("pipeline") {
+    let extra = (engineMedians[which] ?? .nan) - (engineMedians[.none] ?? .nan)
     let f = Figure(name: "cost per event, \(which.rawValue) plugin", value: extra, unit: "ns",
-                   workload: "pipeline with only the \(which.rawValue) strategy minus pipeline with none (medians)",
+                   workload: "engine work with only the \(which.rawValue) strategy minus with none (medians): the plugin's callback and its host query",
                    samples: [])
     print(String(format: "%-48@ %10.2f ns   (%@)", f.name as NSString, f.value, f.workload as NSString))
     figures.append(f)
 }
 
 // 2. A bare host → plugin → host round trip, against one indirect C call.
-do {
+if wanted("roundtrip") {
     let pipeline = try Pipeline(pluginDirectory: options.plugins, strategies: .both)
     let calls = 10_000_000
     let noop = arb_bench_noop()!
@@ -108,7 +129,7 @@ do {
 }
 
 // 3. Bus publish to 1 and 10 subscribers.
-for subscribers in [1, 10] {
+for subscribers in [1, 10] where wanted("bus") {
     let bus = MessageBus()
     var received = 0
     for _ in 0..<subscribers {

@@ -154,7 +154,7 @@ int64_t arb_monotonic_ns(void) {
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-_Thread_local const void *arb_current_engine;
+_Thread_local const void *arb_current_engine __attribute__((tls_model("initial-exec")));
 
 static void noop(void *context) { (void)context; }
 arb_noop_fn arb_bench_noop(void) { return noop; }

@@ -20,10 +20,12 @@ enum ExchangeHostTable {
                                        _ value: UnsafePointer<T>?, instrument: (T) -> arb_instrument_id_t?) -> arb_status_t {
         ExchangeHostTable.with(host, ARB_ERR_INVALID_ARGUMENT) { e in
             guard let value, let copy = readGrowable(value) else { return ARB_ERR_INVALID_ARGUMENT }
-            if let id = instrument(copy), id == 0 || !e.engine.instruments.contains(InstrumentId(rawValue: id)) {
-                return ARB_ERR_NOT_FOUND
+            return e.withEngine { engine in
+                if let id = instrument(copy), id == 0 || !engine.instruments.contains(InstrumentId(rawValue: id)) {
+                    return ARB_ERR_NOT_FOUND
+                }
+                return engine.post(copy, source: e.slot, request: request)
             }
-            return e.engine.post(copy, source: e.slot, request: request)
         }
     }
 
@@ -32,7 +34,7 @@ enum ExchangeHostTable {
         t.struct_size = structSize(arb_exchange_host_t.self)
         t.decimal = HostDecimalTable.pointer
         t.run_mode = engine.mode.cValue
-        t.now = { host in ExchangeHostTable.with(host, 0) { $0.engine.now() } }
+        t.now = { host in ExchangeHostTable.with(host, 0) { e in e.withEngine { $0.now() } } }
         t.log = { host, level, message in
             ExchangeHostTable.with(host, ()) { e in e.logger.log(level: Logger.Level(arbLevel: level), "\(String(message))") }
         }

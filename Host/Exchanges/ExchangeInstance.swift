@@ -15,6 +15,8 @@ public final class ExchangeInstance: @unchecked Sendable {
     // unowned(unsafe): the engine outlives every instance, and a checked reference would cost
     // a refcount round trip on every host call.
     unowned(unsafe) let engine: Engine
+    /// The same engine, for hot paths: `withEngine` borrows it without any refcount traffic.
+    let engineRef: Unmanaged<Engine>
 
     let table: arb_exchange_v1_t
     var instance: UnsafeMutableRawPointer?
@@ -41,6 +43,7 @@ public final class ExchangeInstance: @unchecked Sendable {
         self.plugin = plugin
         self.settings = settings
         self.engine = engine
+        engineRef = Unmanaged.passUnretained(engine)
         nameBytes = Array(name.utf8)
         table = plugin.exchange!.pointee
         var logger = Logger(label: "exchange")
@@ -56,4 +59,8 @@ public final class ExchangeInstance: @unchecked Sendable {
         host.deinitialize(count: 1)
         host.deallocate()
     }
+
+    /// Calls `body` with the engine borrowed (+0): no retain/release on the hot path.
+    @inline(__always)
+    func withEngine<R>(_ body: (Engine) -> R) -> R { engineRef._withUnsafeGuaranteedRef(body) }
 }

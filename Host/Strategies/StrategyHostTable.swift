@@ -20,7 +20,7 @@ enum StrategyHostTable {
     static func onEngine(_ host: UnsafePointer<arb_strategy_host_t>?,
                          _ body: (StrategyInstance) -> arb_status_t) -> arb_status_t {
         StrategyHostTable.with(host, ARB_ERR_INVALID_ARGUMENT) { s in
-            s.engine.isOnEngineThread ? body(s) : ARB_ERR_WRONG_THREAD
+            s.withEngine { $0.isOnEngineThread } ? body(s) : ARB_ERR_WRONG_THREAD
         }
     }
 
@@ -29,7 +29,7 @@ enum StrategyHostTable {
         t.struct_size = structSize(arb_strategy_host_t.self)
         t.decimal = HostDecimalTable.pointer
         t.run_mode = engine.mode.cValue
-        t.now = { host in StrategyHostTable.with(host, 0) { $0.engine.now() } }
+        t.now = { host in StrategyHostTable.with(host, 0) { s in s.withEngine { $0.now() } } }
         t.log = { host, level, message in
             StrategyHostTable.with(host, ()) { s in s.logger.log(level: Logger.Level(arbLevel: level), "\(String(message))") }
         }
@@ -77,7 +77,7 @@ enum StrategyHostTable {
         t.top_of_book = { host, id, out in
             StrategyHostTable.onEngine(host) { s in
                 guard let out else { return ARB_ERR_INVALID_ARGUMENT }
-                return s.engine.topOfBook(InstrumentId(rawValue: id), out)
+                return s.withEngine { $0.topOfBook(InstrumentId(rawValue: id), out) }
             }
         }
         t.book_levels = { host, id, side, levels, capacity, count in

@@ -18,6 +18,8 @@ public final class StrategyInstance: @unchecked Sendable {
     // unowned(unsafe): the engine outlives every instance, and a checked reference would cost
     // a refcount round trip on every host call.
     unowned(unsafe) let engine: Engine
+    /// The same engine, for hot paths: `withEngine` borrows it without any refcount traffic.
+    let engineRef: Unmanaged<Engine>
 
     var table: arb_strategy_v1_t
     var instance: UnsafeMutableRawPointer?
@@ -33,6 +35,7 @@ public final class StrategyInstance: @unchecked Sendable {
         self.plugin = plugin
         self.parameters = parameters
         self.engine = engine
+        engineRef = Unmanaged.passUnretained(engine)
         table = plugin.strategy!.pointee
         var logger = Logger(label: "strategy")
         logger[metadataKey: "strategy"] = .string(name)
@@ -63,4 +66,8 @@ public final class StrategyInstance: @unchecked Sendable {
         for b in text.utf8 { hash = (hash ^ UInt32(b)) &* 0x0100_0193 }
         return hash
     }
+
+    /// Calls `body` with the engine borrowed (+0): no retain/release on the hot path.
+    @inline(__always)
+    func withEngine<R>(_ body: (Engine) -> R) -> R { engineRef._withUnsafeGuaranteedRef(body) }
 }

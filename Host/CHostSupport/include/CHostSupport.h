@@ -44,7 +44,7 @@ int64_t arb_monotonic_ns(void);
 
 /* The engine whose thread this is (NULL on other threads): one thread-local load tells an
  * engine whether it is called from its own thread. */
-extern _Thread_local const void *arb_current_engine;
+extern _Thread_local const void *arb_current_engine __attribute__((tls_model("initial-exec")));
 static inline const void *arb_engine_of_this_thread(void) { return arb_current_engine; }
 static inline void arb_set_engine_of_this_thread(const void *engine) { arb_current_engine = engine; }
 
