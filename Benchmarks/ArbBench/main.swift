@@ -80,6 +80,17 @@ for which in Pipeline.Strategies.allCases where wanted("pipeline") {
     let batch = 20_000
     inline.produce(batch)
     inline.engine.runPending()
+    if which == .none {
+        figures.append(Measure.figure("adapter emit per event", workload:
+            "\(batch) one-level deltas emitted through the host table into the ring (adapter thread side)",
+                                      runs: options.runs * 3) {
+            let start = Measure.now()
+            inline.produce(batch)
+            let elapsed = Measure.now() - start
+            inline.engine.runPending()
+            return Double(elapsed) / Double(batch)
+        })
+    }
     let f = Measure.figure("engine work per event, strategies: \(which.rawValue)",
                            workload: "\(batch) deltas already in the ring, handled on one thread: read → book → router → plugins",
                            runs: options.runs * 3) {

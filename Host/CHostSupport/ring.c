@@ -16,6 +16,7 @@ struct arb_ring {
     uint64_t capacity;
     uint64_t mask;
     _Alignas(64) uint64_t tail;      /* producers: next byte to claim */
+    uint64_t head_cache;             /* producers: a head seen earlier (never ahead of head) */
     _Alignas(64) uint64_t head;      /* consumer: next byte to read */
     uint64_t peeked_length;
     _Alignas(64) uint32_t sleeping;  /* consumer is (about to be) in futex wait */
@@ -52,13 +53,19 @@ void *arb_ring_claim(arb_ring_t *ring, int32_t type, size_t length) {
     uint64_t record = align_up(HEADER + length);
     uint64_t tail, index, padding;
     for (;;) {
-        uint64_t head = __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE);
+        /* Reading the consumer's head costs a cache-line transfer: use the last one seen and
+         * refresh it only when the ring looks full. A stale head only underestimates the room. */
+        uint64_t head = __atomic_load_n(&ring->head_cache, __ATOMIC_RELAXED);
         tail = __atomic_load_n(&ring->tail, __ATOMIC_RELAXED);
         index = tail & ring->mask;
         uint64_t to_end = ring->capacity - index;
         padding = record > to_end ? to_end : 0u;
         uint64_t required = record + padding;
-        if (tail + required - head > ring->capacity) return NULL;
+        if (tail + required - head > ring->capacity) {
+            head = __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE);
+            __atomic_store_n(&ring->head_cache, head, __ATOMIC_RELAXED);
+            if (tail + required - head > ring->capacity) return NULL;
+        }
         if (__atomic_compare_exchange_n(&ring->tail, &tail, tail + required, 1, __ATOMIC_ACQ_REL,
                                         __ATOMIC_RELAXED)) break;
     }

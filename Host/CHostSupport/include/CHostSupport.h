@@ -48,6 +48,16 @@ extern _Thread_local const void *arb_current_engine __attribute__((tls_model("in
 static inline const void *arb_engine_of_this_thread(void) { return arb_current_engine; }
 static inline void arb_set_engine_of_this_thread(const void *engine) { arb_current_engine = engine; }
 
+/* Tells the CPU this is a spin-wait loop (x86 `pause`): polling slows down and stops
+ * stealing the cache line a producer is writing. */
+static inline void arb_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 /* A C function that does nothing, reached through a pointer the compiler cannot see through:
  * the benchmarks' baseline for one indirect C call. */
 typedef void (*arb_noop_fn)(void *);
