@@ -94,13 +94,25 @@ extension Arbhost {
     struct Plugins: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the plugins found: path, kind, id, version and ABI, or why each was refused.",
-            discussion: "Exits 0 whenever it could look, whatever it found.")
+            discussion: "Exits 0 whenever it could look, whatever it found; 1 when a --plugin-dir cannot be read.")
 
         @OptionGroup var plugins: PluginOptions
 
         func run() throws {
             LogFormat.bootstrap(.text, level: .critical)
             let loader = PluginLoader()
+            // A folder the user named that cannot be read means we could not look: exit 1.
+            var unreadable: [String] = []
+            for dir in plugins.directories {
+                var isDirectory: ObjCBool = false
+                if !FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) || !isDirectory.boolValue
+                    || !FileManager.default.isReadableFile(atPath: dir) {
+                    let isBuildFolder = !plugins.noBuildPlugins && dir == plugins.directories.first
+                    print(isBuildFolder ? "note: the build's plugin folder \(dir) does not exist yet (run `make`)"
+                                        : "error: cannot read plugin folder \(dir)")
+                    if !isBuildFolder { unreadable.append(dir) }
+                }
+            }
             let paths = PluginLoader.discover(in: plugins.directories)
             print("searched: \(plugins.directories.joined(separator: ", "))")
             if paths.isEmpty { print("no plugin files found") }
@@ -118,6 +130,7 @@ extension Arbhost {
                     print("\(path)\n  refused: \(error.description)")
                 }
             }
+            if !unreadable.isEmpty { throw ExitCode(1) }
         }
     }
 }

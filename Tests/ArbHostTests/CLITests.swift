@@ -37,6 +37,13 @@ struct CLITests {
         #expect(result.output.contains("no plugin files found"))
     }
 
+    @Test("plugins exits 1 when a folder it was given cannot be read")
+    func unreadableFolder() throws {
+        let result = try runProcess(arbhost, ["plugins", "--no-build-plugins", "--plugin-dir", "/nonexistent/plugins"])
+        #expect(result.status == 1)
+        #expect(result.output.contains("error: cannot read plugin folder /nonexistent/plugins"))
+    }
+
     @Test("every command has --help")
     func help() throws {
         for command in [[], ["run"], ["plugins"]] {

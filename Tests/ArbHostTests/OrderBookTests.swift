@@ -97,7 +97,7 @@ struct OrderBookTests {
 
     @Test func sidesStaySortedUnderManyRandomDeltas() {
         var book = OrderBook(instrument: InstrumentId(rawValue: 7))
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         // Prices in tenths; bids stay at or below 61800.3 and asks at or above 61800.5, so the
         // book never crosses.
         var expectedBids: [Int: Int] = [618003: 1, 618001: 2, 617990: 3]  // price -> quantity
@@ -207,15 +207,3 @@ struct OrderBookTests {
 /// Tenths as decimal text: 618003 -> "61800.3", 617990 -> "61799".
 private func tenths(_ n: Int) -> String { n % 10 == 0 ? "\(n / 10)" : "\(n / 10).\(n % 10)" }
 
-/// A small deterministic generator, so a failure reproduces.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
