@@ -28,7 +28,7 @@ enum AllocationCheck {
             let pipeline = try Pipeline(pluginDirectory: options.plugins, strategies: .both)
             // Warm up: books reach their depth, arrays their capacity, lazy globals initialise.
             pipeline.produce(20_000)
-            pipeline.waitFor(events: 2 + 20_000)
+            pipeline.settle()
             let before = pipeline.engine.eventsProcessed
             reset()
             start()

@@ -95,6 +95,12 @@ final class Pipeline: @unchecked Sendable {
         }
     }
 
+    /// Returns once the engine has handled everything committed so far (a command round trip
+    /// through the FIFO ring). Allocates: call it outside measured regions.
+    func settle() {
+        if engine.isRunning { engine.perform { _ in } } else { engine.runPending() }
+    }
+
     /// Spins until the engine has handled `events` events in total.
     func waitFor(events: UInt64) {
         while engine.eventsProcessed < events { sched_yield() }

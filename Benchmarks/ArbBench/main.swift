@@ -63,8 +63,8 @@ var engineMedians: [Pipeline.Strategies: Double] = [:]
 for which in Pipeline.Strategies.allCases where wanted("pipeline") {
     let pipeline = try Pipeline(pluginDirectory: options.plugins, strategies: which)
     pipeline.produce(20_000)  // warm up: books at depth, caches hot
-    pipeline.waitFor(events: 2 + 20_000)
-    var done: UInt64 = 2 + 20_000
+    pipeline.settle()
+    var done = pipeline.engine.eventsProcessed
     figures.append(Measure.figure("end to end per event, strategies: \(which.rawValue)",
                                   workload: "\(events) one-level book deltas emitted by another thread → ring → engine thread → book → router → plugins (throughput)",
                                   runs: options.runs) {
