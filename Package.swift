@@ -15,6 +15,10 @@ let package = Package(
         .library(name: "FixtureNewerMinor", type: .dynamic, targets: ["FixtureNewerMinor"]),
         .library(name: "FixtureCreateFails", type: .dynamic, targets: ["FixtureCreateFails"]),
         .library(name: "FixtureNoEntry", type: .dynamic, targets: ["FixtureNoEntry"]),
+        // Three builds of one strategy for the hot-swap tests.
+        .library(name: "FixtureSwapV1", type: .dynamic, targets: ["FixtureSwapV1"]),
+        .library(name: "FixtureSwapV2", type: .dynamic, targets: ["FixtureSwapV2"]),
+        .library(name: "FixtureSwapBroken", type: .dynamic, targets: ["FixtureSwapBroken"]),
         // LD_PRELOAD'ed into the hot-path allocation check.
         .library(name: "MallocCounter", type: .dynamic, targets: ["MallocCounter"]),
         .executable(name: "arbhost-bench", targets: ["ArbBench"]),
@@ -36,14 +40,17 @@ let package = Package(
 
         // Atomics and futex for the engine's inbound queue.
         .target(name: "CHostSupport", path: "Host/CHostSupport"),
+        // The system libyaml, for strategies.yaml.
+        .systemLibrary(name: "CLibYAML", path: "Host/CLibYAML", pkgConfig: "yaml-0.1",
+                       providers: [.apt(["libyaml-dev"])]),
         .target(
             name: "ArbHost",
             dependencies: [
-                "ArbSDK", "PluginKit", "CHostSupport",
+                "ArbSDK", "PluginKit", "CHostSupport", "CLibYAML",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Host",
-            exclude: ["CLI", "CHostSupport"],
+            exclude: ["CLI", "CHostSupport", "CLibYAML"],
             // The engine thread owns its state by design; dynamic exclusivity checks on every
             // class property access cost more than the work on the hot path.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
@@ -62,6 +69,9 @@ let package = Package(
         .target(name: "FixtureNewerMinor", dependencies: ["ArbSDK"], path: "Tests/Fixtures/NewerMinor"),
         .target(name: "FixtureCreateFails", dependencies: ["ArbSDK"], path: "Tests/Fixtures/CreateFails"),
         .target(name: "FixtureNoEntry", dependencies: ["ArbSDK"], path: "Tests/Fixtures/NoEntry"),
+        .target(name: "FixtureSwapV1", dependencies: ["ArbSDK"], path: "Tests/Fixtures/SwapV1"),
+        .target(name: "FixtureSwapV2", dependencies: ["ArbSDK"], path: "Tests/Fixtures/SwapV2"),
+        .target(name: "FixtureSwapBroken", dependencies: ["ArbSDK"], path: "Tests/Fixtures/SwapBroken"),
         .target(name: "MallocCounter", path: "Tests/Fixtures/MallocCounter"),
 
         .executableTarget(name: "ArbBench", dependencies: ["ArbHost", "CHostSupport"], path: "Benchmarks/ArbBench"),

@@ -36,6 +36,8 @@ public enum EventType: Int, CaseIterable, Sendable {
     case exchangeDisconnected
     case configApplied
     case configRejected
+    case pluginSwapped
+    case pluginSwapFailed
     /// A dense index for handler tables.
 
     /// The seed's name for the type ("orderbook_update").
@@ -70,6 +72,8 @@ public enum EventType: Int, CaseIterable, Sendable {
         case .exchangeDisconnected: "exchange_disconnected"
         case .configApplied: "config_applied"
         case .configRejected: "config_rejected"
+        case .pluginSwapped: "plugin_swapped"
+        case .pluginSwapFailed: "plugin_swap_failed"
         }
     }
 

@@ -101,6 +101,14 @@ public final class MessageBus {
         return unsubscribe(id)
     }
 
+    /// A strategy's existing subscription to exactly `pattern`, if any.
+    func existingSubscription(_ pattern: TopicPattern, strategy: Int) -> SubscriptionId? {
+        for case let s? in subscriptions where s.pattern == pattern {
+            if case .strategy(let slot) = s.target, slot == strategy { return s.id }
+        }
+        return nil
+    }
+
     /// Ends every subscription of a strategy slot.
     func unsubscribeAll(strategy: Int) {
         for case let s? in subscriptions {

@@ -8,7 +8,7 @@ struct Arbhost: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arbhost",
         abstract: "A plugin-hosted platform for crypto arbitrage.",
-        subcommands: [Run.self, Plugins.self])
+        subcommands: [Run.self, Check.self, Reload.self, Plugins.self])
 }
 
 /// Options every command that looks for plugins shares.
@@ -25,69 +25,174 @@ struct PluginOptions: ParsableArguments {
 }
 
 struct LogOptions: ParsableArguments {
-    @Option(name: .customLong("log-format"), help: "text or json.")
-    var format: String = "text"
+    @Option(name: .customLong("log-format"), help: "text or json (default: system.log_format of the config, else text).")
+    var format: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, warning or error.")
-    var level: String = "info"
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, warning or error (default: system.log_level, else info).")
+    var level: String?
 
-    func bootstrap() throws {
-        guard let format = LogFormat(rawValue: format) else {
-            throw ValidationError("--log-format must be text or json, not '\(format)'")
+    func bootstrap(_ settings: SystemSettings? = nil) throws {
+        let formatText = format ?? settings?.logFormat ?? "text"
+        let levelText = level ?? settings?.logLevel ?? "info"
+        guard let format = LogFormat(rawValue: formatText) else {
+            throw ValidationError("--log-format must be text or json, not '\(formatText)'")
         }
-        guard let level = Logger.Level(rawValue: level) else {
+        guard let level = Logger.Level(rawValue: levelText) else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         LogFormat.bootstrap(format, level: level)
     }
 }
 
+struct ConfigOption: ParsableArguments {
+    @Option(name: .customLong("config"), help: ArgumentHelp("The configuration file.", valueName: "FILE"))
+    var path: String = "strategies.yaml"
+
+    /// The file's folder: relative plugin_dirs and the pid file live there.
+    var folder: String { URL(fileURLWithPath: path).deletingLastPathComponent().path }
+    var pidFile: String { folder + "/.arbhost.pid" }
+
+    /// Plugin folders the configuration adds (system.plugin_dirs, relative to the file).
+    func pluginDirectories(_ settings: SystemSettings) -> [String] {
+        settings.pluginDirectories.map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 }
+    }
+}
+
 extension Arbhost {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run the host with its venues and strategies until Ctrl-C (SIGINT) or SIGTERM.",
+            abstract: "Run the host from its configuration until Ctrl-C (SIGINT) or SIGTERM; SIGHUP reloads.",
             discussion: """
-                Until strategies.yaml is read (the configuration issue), this runs the built-in demo: \
-                two seeded simulated venues, the Swift strategy spread-watch and the C strategy quoter.
+                Reads the configuration (default strategies.yaml), loads the plugins, connects the venues and \
+                starts the strategies. Edits to the file and replaced plugin files are applied while it runs; \
+                `arbhost reload` (or SIGHUP) forces a check.
                 """)
 
+        @OptionGroup var config: ConfigOption
         @OptionGroup var plugins: PluginOptions
         @OptionGroup var log: LogOptions
 
         @Option(help: "Stop by itself after this many seconds (for scripts and tests).")
         var duration: Double?
 
+        @Flag(name: .customLong("no-watch"), help: "Do not watch the configuration and plugin files.")
+        var noWatch = false
+
         func run() throws {
-            try log.bootstrap()
-            let logger = Logger(label: "arbhost")
-            // Block the stop signals in every thread; this thread waits for them below.
+            // Block the signals in every thread; this thread waits for them below.
             var signals = sigset_t()
             sigemptyset(&signals)
-            sigaddset(&signals, SIGINT)
-            sigaddset(&signals, SIGTERM)
+            for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, signal) }
             pthread_sigmask(SIG_BLOCK, &signals, nil)
 
-            let host = HostRuntime(mode: .live, pluginDirectories: plugins.directories)
-            let (loaded, _) = host.loadPlugins()
-            if loaded.isEmpty {
-                logger.error("no plugins found in \(plugins.directories.joined(separator: ", ")); build them with `make` or pass --plugin-dir")
+            // The file's system section decides logging and extra plugin folders.
+            let manager = ConfigManager(path: config.path)
+            let settings: SystemSettings
+            switch manager.loadConfig() {
+            case .success(let parsed): settings = parsed.system
+            case .failure(let errors):
+                try log.bootstrap()
+                printErrors(errors)
                 throw ExitCode(1)
             }
-            let failures = host.apply(.demo)
+            try log.bootstrap(settings)
+            let logger = Logger(label: "arbhost")
+            let directories = plugins.directories + config.pluginDirectories(settings)
+            let host = HostRuntime(mode: .live, pluginDirectories: directories, configPath: config.path)
+            let (loaded, _) = host.loadPlugins()
+            if loaded.isEmpty {
+                logger.error("no plugins found in \(directories.joined(separator: ", ")); build them with `make` or pass --plugin-dir")
+                throw ExitCode(1)
+            }
+            if case .failure(let errors) = host.loadConfiguration() {
+                printErrors(errors)
+                throw ExitCode(1)
+            }
             let startFailures = host.start()
-            if !failures.isEmpty || !startFailures.isEmpty {
-                logger.warning("running with \(failures.count + startFailures.count) instance(s) that failed to start; see above")
+            if !startFailures.isEmpty {
+                logger.warning("running with \(startFailures.count) strategy(ies) that failed to start; see above")
             }
-            logger.info("running; Ctrl-C to stop")
-            var received: Int32 = 0
-            if let duration {
-                var timeout = timespec(tv_sec: Int(duration), tv_nsec: Int((duration - duration.rounded(.down)) * 1e9))
-                received = sigtimedwait(&signals, nil, &timeout)
-            } else {
-                sigwait(&signals, &received)
+            if !noWatch { try host.startWatching() }
+            try? "\(getpid())\n".write(toFile: config.pidFile, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: config.pidFile) }
+            logger.info("running from \(config.path); Ctrl-C to stop, SIGHUP or `arbhost reload` to reload")
+
+            let deadline = duration.map { Date().addingTimeInterval($0) }
+            while true {
+                var received: Int32 = 0
+                if let deadline {
+                    let left = max(0, deadline.timeIntervalSinceNow)
+                    var timeout = timespec(tv_sec: Int(left), tv_nsec: Int((left - left.rounded(.down)) * 1e9))
+                    received = sigtimedwait(&signals, nil, &timeout)
+                    if received < 0 {
+                        logger.info("duration elapsed: shutting down")
+                        break
+                    }
+                } else {
+                    sigwait(&signals, &received)
+                }
+                if received == SIGHUP {
+                    logger.info("SIGHUP: reloading")
+                    host.forceReload()
+                    continue
+                }
+                logger.info("signal \(received): shutting down")
+                break
             }
-            logger.info(received > 0 ? "signal \(received): shutting down" : "duration elapsed: shutting down")
             host.shutdown()
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a configuration file: every error with file, line, column and key path.",
+            discussion: "Exits 0 when the file is valid, 1 with every problem listed when it is not.")
+
+        @Argument(help: ArgumentHelp("The configuration file.", valueName: "FILE"))
+        var file: String = "strategies.yaml"
+
+        @OptionGroup var plugins: PluginOptions
+
+        func run() throws {
+            LogFormat.bootstrap(.text, level: .critical)
+            let manager = ConfigManager(path: file)
+            let parsed: SystemConfig
+            switch manager.loadConfig() {
+            case .success(let config): parsed = config
+            case .failure(let errors):
+                printErrors(errors)
+                throw ExitCode(1)
+            }
+            let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
+            let extra = parsed.system.pluginDirectories.map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 }
+            let host = HostRuntime(pluginDirectories: plugins.directories + extra)
+            host.loadPlugins()
+            let errors = ConfigValidator.validate(parsed, plugins: host.plugins)
+            guard errors.isEmpty else {
+                printErrors(ConfigErrors(errors))
+                throw ExitCode(1)
+            }
+            print("\(file): valid (\(parsed.exchanges.count) exchange(s), \(parsed.strategies.count) strategy(ies))")
+        }
+    }
+
+    struct Reload: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ask the host running from a configuration to reload it and look for replaced plugins (SIGHUP).")
+
+        @OptionGroup var config: ConfigOption
+
+        func run() throws {
+            guard let text = try? String(contentsOfFile: config.pidFile, encoding: .utf8),
+                  let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                print("error: no host is running from \(config.path) (no \(config.pidFile))")
+                throw ExitCode(1)
+            }
+            guard kill(pid, SIGHUP) == 0 else {
+                print("error: cannot signal process \(pid): \(String(cString: strerror(errno)))")
+                throw ExitCode(1)
+            }
+            print("asked process \(pid) to reload \(config.path)")
         }
     }
 
@@ -133,4 +238,15 @@ extension Arbhost {
             if !unreadable.isEmpty { throw ExitCode(1) }
         }
     }
+}
+
+/// Prints every configuration problem, one per line, to standard error.
+func printErrors(_ errors: ConfigErrors) {
+    var stderr = FileHandle.standardError
+    for e in errors.errors { print(e.description, to: &stderr) }
+    print("\(errors.errors.count) problem(s)", to: &stderr)
+}
+
+extension FileHandle: @retroactive TextOutputStream {
+    public func write(_ string: String) { write(Data(string.utf8)) }
 }

@@ -12,6 +12,7 @@ enum PendingAction {
 /// A request in flight to an adapter, waiting for its one final answer.
 struct PendingRequest {
     let kind: arb_action_kind_t   // 0: the host's own request
+    var exchange = -1
     let strategy: Int
     let actionId: UInt64
     let orderId: UInt64
@@ -97,11 +98,40 @@ extension Engine {
         pendingActions.removeAll(keepingCapacity: true)
     }
 
-    private func newRequest(_ request: PendingRequest) -> UInt64 {
+    private func newRequest(_ request: PendingRequest, exchange: Int) -> UInt64 {
         let id = nextRequestId
         nextRequestId += 1
+        var request = request
+        request.exchange = exchange
         pendingRequests[id] = request
         return id
+    }
+
+    /// Ends every request in flight to venue slot `exchange` as UNKNOWN (its adapter instance is
+    /// gone: reconnected or replaced); an order's real state is learned from the venue, never
+    /// by resending.
+    func abandonRequests(exchange: Int, reason: String) {
+        let abandoned = pendingRequests.filter { $0.value.exchange == exchange }.sorted { $0.key < $1.key }
+        for (id, request) in abandoned {
+            pendingRequests[id] = nil
+            guard request.kind != 0 else { continue }
+            finishAction(kind: request.kind, strategy: request.strategy, actionId: request.actionId, orderId: request.orderId,
+                         outcome: ARB_OUTCOME_UNKNOWN, code: 0, reason: reason)
+        }
+    }
+
+    /// Cancels every open order of a strategy slot (the `cancel_orders` removal policy);
+    /// returns how many cancels were sent.
+    @discardableResult
+    func cancelOpenOrders(strategy slot: Int) -> Int {
+        var sent = 0
+        for order in orders.openOrders(strategy: slot) {
+            let actionId = nextActionId
+            nextActionId += 1
+            sendCancel(slot, actionId, order.id)
+            sent += 1
+        }
+        return sent
     }
 
     private func sendOrder(_ orderId: UInt64) {
@@ -112,7 +142,7 @@ extension Engine {
             return
         }
         let request = newRequest(PendingRequest(kind: ARB_ACTION_SUBMIT_ORDER, strategy: order.strategySlot,
-                                                actionId: orderId, orderId: orderId))
+                                                actionId: orderId, orderId: orderId), exchange: e.slot)
         deliverOrderUpdate(order, status: ARB_ORDER_PENDING, reason: "")
         var c = arb_order_request_t(struct_size: structSize(arb_order_request_t.self), instrument: order.instrument.rawValue,
                                     side: order.side, type: order.type, time_in_force: order.timeInForce,
@@ -140,7 +170,7 @@ extension Engine {
         }
     }
 
-    private func sendCancel(_ strategy: Int, _ actionId: UInt64, _ orderId: UInt64) {
+    func sendCancel(_ strategy: Int, _ actionId: UInt64, _ orderId: UInt64) {
         guard let order = orders.order(orderId), let e = exchangeSlots[order.exchangeSlot] else { return }
         if order.isFinal {
             finishAction(kind: ARB_ACTION_CANCEL_ORDER, strategy: strategy, actionId: actionId, orderId: orderId,
@@ -148,7 +178,7 @@ extension Engine {
             return
         }
         let request = newRequest(PendingRequest(kind: ARB_ACTION_CANCEL_ORDER, strategy: strategy, actionId: actionId,
-                                                orderId: orderId))
+                                                orderId: orderId), exchange: e.slot)
         let status = orderRef(order) { e.table.cancel_order!(e.instance, request, $0) }
         if status != ARB_OK {
             pendingRequests[request] = nil
@@ -167,7 +197,7 @@ extension Engine {
             return
         }
         let request = newRequest(PendingRequest(kind: ARB_ACTION_AMEND_ORDER, strategy: strategy, actionId: actionId,
-                                                orderId: orderId, price: price, quantity: quantity))
+                                                orderId: orderId, price: price, quantity: quantity), exchange: e.slot)
         let status = orderRef(order) { amend(e.instance, request, $0, price, quantity) }
         if status != ARB_OK {
             pendingRequests[request] = nil
@@ -178,7 +208,7 @@ extension Engine {
 
     /// Issues a request of the host's own (subscriptions, queries) to an adapter.
     func hostRequest(_ e: ExchangeInstance, _ body: (UInt64) -> arb_status_t) -> arb_status_t {
-        let request = newRequest(PendingRequest(kind: 0, strategy: -1, actionId: 0, orderId: 0))
+        let request = newRequest(PendingRequest(kind: 0, strategy: -1, actionId: 0, orderId: 0), exchange: e.slot)
         let status = body(request)
         if status != ARB_OK { pendingRequests[request] = nil }
         return status

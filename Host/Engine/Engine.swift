@@ -361,6 +361,8 @@ public final class Engine: @unchecked Sendable {
     func runCommand(_ record: CommandRecord) {
         let command = Unmanaged<EngineCommand>.fromOpaque(record.box).takeRetainedValue()
         command.body(self)
+        // What the command caused (actions, bus messages) is done before its caller resumes.
+        afterEvent()
         command.done.signal()
     }
 }

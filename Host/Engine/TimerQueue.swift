@@ -78,6 +78,12 @@ struct TimerQueue {
         return true
     }
 
+    /// A live timer of `owner` with this tag and interval (a strategy resumed after a hot swap
+    /// asking again for a timer it already has gets that one).
+    func find(owner: TimerOwner, tag: UInt64, interval: Int64) -> UInt64? {
+        slots.first { $0.id != 0 && $0.owner == owner && $0.tag == tag && $0.interval == max(0, interval) }?.id
+    }
+
     /// Cancels every timer of an owner.
     mutating func cancelAll(owner: TimerOwner) {
         for (_, slot) in slotOfId where slots[Int(slot)].owner == owner {

@@ -1,4 +1,5 @@
 import ArbSDK
+import Glibc
 import Logging
 import PluginKit
 
@@ -114,7 +115,25 @@ enum ExchangeHostTable {
         t.ws_send = { _, _, _ in ARB_ERR_NOT_AVAILABLE }
         t.ws_close = { _, _ in ARB_ERR_NOT_AVAILABLE }
         t.hmac = { _, _, _, _, _, _, _ in ARB_ERR_NOT_AVAILABLE }
-        t.credential = { _, _, _, _, _ in ARB_ERR_NOT_AVAILABLE }
+        t.credential = { host, field, buffer, capacity, length in
+            ExchangeHostTable.with(host, ARB_ERR_INVALID_ARGUMENT) { e in
+                let variable: String?
+                switch String(field) {
+                case "api_key": variable = e.credentials.apiKeyEnv
+                case "secret": variable = e.credentials.secretEnv
+                case "passphrase": variable = e.credentials.passphraseEnv
+                default: return ARB_ERR_INVALID_ARGUMENT
+                }
+                // Read at the moment of use: the secret lives in the environment only.
+                guard let variable, let value = getenv(variable) else { return ARB_ERR_NOT_FOUND }
+                let count = strlen(value)
+                length?.pointee = count
+                guard let buffer, capacity > count else { return ARB_ERR_BUFFER_TOO_SMALL }
+                memcpy(buffer, value, count)
+                buffer[count] = 0
+                return ARB_OK
+            }
+        }
         return t
     }
 }

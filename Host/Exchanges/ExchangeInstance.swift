@@ -34,6 +34,9 @@ public final class ExchangeInstance: @unchecked Sendable {
             && table.next_event_time != nil && table.advance_to != nil
     }
 
+    /// Names of the environment variables with this venue's secrets (never the secrets).
+    public internal(set) var credentials = ExchangeConfig.Credentials()
+
     /// The last connection state the adapter reported.
     public internal(set) var connection: arb_connection_state_t = ARB_CONNECTION_DISCONNECTED
 

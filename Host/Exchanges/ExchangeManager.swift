@@ -53,6 +53,68 @@ public final class ExchangeManager: @unchecked Sendable {
         return instance
     }
 
+    /// Replaces a venue's adapter instance (a changed configuration entry or a new build of its
+    /// plugin): the old one is disconnected and destroyed, requests in flight to it end as
+    /// UNKNOWN (their real outcome is asked of the venue, never resent), and a new instance in
+    /// the same slot connects and resubscribes what strategies listen to. Other venues are
+    /// untouched. If the new instance cannot be created, the old one keeps running.
+    public func replaceExchange(_ name: String, plugin: LoadedPlugin, settings: Parameters,
+                                credentials: ExchangeConfig.Credentials? = nil) throws(InstanceError) {
+        guard let old = byName[name] else {
+            throw InstanceError(strategy: name, plugin: plugin.path, problems: [ParameterError(keyPath: "", message: "no such venue")])
+        }
+        func failure(_ problems: [ParameterError]) -> InstanceError {
+            InstanceError(strategy: name, plugin: plugin.path, problems: problems)
+        }
+        guard let table = plugin.exchange?.pointee else {
+            throw failure([ParameterError(keyPath: "plugin", message: "\(plugin.info.id) is not an exchange adapter")])
+        }
+        let typed: TypedParameters
+        switch ParameterValidator.validate(settings, against: plugin.parameterDeclarations) {
+        case .success(let value): typed = value
+        case .failure(let errors): throw failure(errors.errors)
+        }
+        let list = CParameterList(typed)
+        let replacement = ExchangeInstance(name: name, slot: old.slot, plugin: plugin, settings: list, engine: engine)
+        replacement.credentials = credentials ?? old.credentials
+        let collector = ErrorCollector(prefix: "settings")
+        var created: UnsafeMutableRawPointer?
+        let status = name.withArbStr { n in
+            list.withCParams { params in collector.withSink { table.create(replacement.host, n, params, $0, &created) } }
+        }
+        guard status == ARB_OK, let created else {
+            throw failure(collector.errors(orDefault: "create failed with status \(status)"))
+        }
+        replacement.instance = created
+        let wasConnected = old.state == .connected
+        disconnect(name)
+        engine.perform { engine in
+            engine.abandonRequests(exchange: old.slot, reason: "venue '\(name)' was replaced; the outcome will be asked of the venue")
+            if let instance = old.instance { old.table.destroy(instance) }
+            old.instance = nil
+            old.state = .destroyed
+            engine.exchangeSlots[old.slot] = replacement
+        }
+        byName[name] = replacement
+        replacement.logger.info("replaced by \(plugin.info.id) \(plugin.info.version)")
+        if wasConnected { _ = connect(name) }
+    }
+
+    /// Disconnects, destroys and forgets a venue.
+    public func removeExchange(_ name: String) {
+        guard let e = byName[name] else { return }
+        disconnect(name)
+        engine.perform { engine in
+            engine.abandonRequests(exchange: e.slot, reason: "venue '\(name)' was removed")
+            if let instance = e.instance { e.table.destroy(instance) }
+            e.instance = nil
+            e.state = .destroyed
+            engine.exchangeSlots[e.slot] = nil
+        }
+        byName[name] = nil
+        order.removeAll { $0 == name }
+    }
+
     /// The venue called `name` (get_exchange).
     public func exchange(named name: String) -> ExchangeInstance? { byName[name] }
 

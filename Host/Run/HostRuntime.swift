@@ -2,22 +2,39 @@ import ArbSDK
 import Foundation
 import Logging
 
-/// The whole host: plugin loading, the engine, and the seed's managers, wired together.
+/// The whole host: plugin loading, the engine, the seed's managers and the configuration,
+/// wired together.
 public final class HostRuntime: @unchecked Sendable {
     public let engine: Engine
     public let loader = PluginLoader()
     public let strategies: StrategyManager
     public let exchanges: ExchangeManager
     public let pluginDirectories: [String]
-    public private(set) var plugins: [LoadedPlugin] = []
+    /// strategies.yaml, when the host runs from a file.
+    public private(set) var configManager: ConfigManager?
+    public internal(set) var plugins: [LoadedPlugin] = []
     public private(set) var refused: [PluginLoadError] = []
+    /// The configuration in effect (what `apply` last established).
+    public internal(set) var config = SystemConfig()
+    /// Portfolio risk limits in effect; a reload changes them at once (enforced from the orders issue on).
+    public var riskLimits: RiskConfig { config.risk }
+    /// File identity (device, inode, size, mtime) of each plugin file when loaded.
+    var pluginFiles: [String: FileIdentity] = [:]
+    var configWatcher: FileWatcher?
+    var pluginWatcher: FileWatcher?
+    let controlLock = NSLock()
     let logger = Logger(label: "host")
 
-    public init(mode: RunMode = .live, pluginDirectories: [String]) {
+    public init(mode: RunMode = .live, pluginDirectories: [String], configPath: String? = nil) {
         engine = Engine(mode: mode)
         strategies = StrategyManager(engine: engine)
         exchanges = ExchangeManager(engine: engine)
         self.pluginDirectories = pluginDirectories
+        if let configPath {
+            let manager = ConfigManager(path: configPath)
+            configManager = manager
+            manager.applier = self
+        }
     }
 
     /// The folder with the plugins this build produced: `plugins/` next to the executable.
@@ -37,6 +54,7 @@ public final class HostRuntime: @unchecked Sendable {
                     continue
                 }
                 plugins.append(plugin)
+                pluginFiles[path] = FileIdentity(path)
                 logger.info("loaded \(plugin.info.kind.rawValue) plugin \(plugin.info.id) \(plugin.info.version) from \(path)")
             } catch {
                 refused.append(error)
@@ -48,35 +66,26 @@ public final class HostRuntime: @unchecked Sendable {
 
     public func plugin(id: String) -> LoadedPlugin? { plugins.first { $0.info.id == id } }
 
-    /// Creates the venues and strategies of `setup`; what fails is reported and skipped, the
-    /// rest is created.
+    /// Reads strategies.yaml and creates what it describes; every problem is returned and
+    /// nothing is created if there is one.
+    public func loadConfiguration() -> Result<SystemConfig, ConfigErrors> {
+        guard let manager = configManager else {
+            return .failure(ConfigErrors([ConfigError(file: "", line: 0, column: 0, message: "no configuration file")]))
+        }
+        let text = (try? Data(contentsOf: URL(fileURLWithPath: manager.path))) ?? Data()
+        switch manager.loadConfig(plugins: plugins) {
+        case .failure(let errors): return .failure(errors)
+        case .success(let config):
+            let (effective, summary) = apply(config, diff: ConfigDiff(from: SystemConfig(), to: config))
+            manager.started(with: effective, text: text, summary: summary)
+            return .success(effective)
+        }
+    }
+
+    /// Creates the venues and strategies of `setup` (built in code).
     @discardableResult
-    public func apply(_ setup: HostSetup) -> [InstanceError] {
-        var failures: [InstanceError] = []
-        for venue in setup.venues {
-            guard let plugin = plugin(id: venue.plugin) else {
-                failures.append(InstanceError(strategy: venue.name, plugin: "", problems: [
-                    ParameterError(keyPath: "plugin", message: "no loaded plugin has the id '\(venue.plugin)' (searched \(pluginDirectories.joined(separator: ", ")))"),
-                ]))
-                continue
-            }
-            do { try exchanges.registerExchange(name: venue.name, plugin: plugin, settings: venue.settings) } catch {
-                failures.append(error)
-            }
-        }
-        for strategy in setup.strategies {
-            guard let plugin = plugin(id: strategy.plugin) else {
-                failures.append(InstanceError(strategy: strategy.name, plugin: "", problems: [
-                    ParameterError(keyPath: "plugin", message: "no loaded plugin has the id '\(strategy.plugin)' (searched \(pluginDirectories.joined(separator: ", ")))"),
-                ]))
-                continue
-            }
-            do { try strategies.registerStrategy(name: strategy.name, plugin: plugin, parameters: strategy.parameters) } catch {
-                failures.append(error)
-            }
-        }
-        for failure in failures { logger.error("\(failure.description)") }
-        return failures
+    public func apply(_ setup: HostSetup) -> [String] {
+        apply(setup.config, diff: ConfigDiff(from: config, to: setup.config)).summary
     }
 
     /// Starts the engine, connects venues, starts strategies.
@@ -91,8 +100,10 @@ public final class HostRuntime: @unchecked Sendable {
         return failures
     }
 
-    /// Stops strategies, disconnects venues, stops the engine; every committed event is handled.
+    /// Stops watching, stops strategies, disconnects venues, stops the engine; every committed
+    /// event is handled.
     public func shutdown() {
+        stopWatching()
         strategies.stopAll()
         engine.perform { $0.publishSystem(.systemShutdown, json: "{}") }
         exchanges.disconnectAll()
@@ -100,5 +111,22 @@ public final class HostRuntime: @unchecked Sendable {
         exchanges.removeAll()
         engine.stop()
         logger.info("stopped after \(engine.eventsProcessed) events")
+    }
+}
+
+/// What identifies a file's content well enough to notice a replacement.
+struct FileIdentity: Equatable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int64
+    var modified: Int64
+
+    init?(_ path: String) {
+        var s = stat()
+        guard stat(path, &s) == 0 else { return nil }
+        device = UInt64(s.st_dev)
+        inode = UInt64(s.st_ino)
+        size = Int64(s.st_size)
+        modified = Int64(s.st_mtim.tv_sec) * 1_000_000_000 + Int64(s.st_mtim.tv_nsec)
     }
 }

@@ -1,6 +1,6 @@
-/// What the host should run: venue instances and strategy instances, each naming its plugin
-/// by descriptor id. The config issue builds this from strategies.yaml; until then `arbhost run`
-/// uses `HostSetup.demo`.
+/// A configuration built in code rather than read from a file: venue and strategy instances,
+/// each naming its plugin by descriptor id. Tests and tools use it; `arbhost run` reads
+/// strategies.yaml.
 public struct HostSetup: Sendable, Equatable {
     public struct Venue: Sendable, Equatable {
         public var name: String
@@ -32,8 +32,26 @@ public struct HostSetup: Sendable, Equatable {
         self.strategies = strategies
     }
 
-    /// Two seeded venues that share a market but drift apart and back, a Swift strategy that
-    /// reports the cross-venue edge and a C strategy that quotes on one of them.
+    /// The same as a `SystemConfig` (locations say "setup").
+    public var config: SystemConfig {
+        var config = SystemConfig()
+        for (i, v) in venues.enumerated() {
+            var e = ExchangeConfig(name: v.name, plugin: v.plugin,
+                                   location: SourceLocation(file: "setup", line: 0, column: 0, keyPath: "exchanges[\(i)]"))
+            e.settings = v.settings
+            config.exchanges.append(e)
+        }
+        for (i, s) in strategies.enumerated() {
+            var c = StrategyConfig(name: s.name, plugin: s.plugin,
+                                   location: SourceLocation(file: "setup", line: 0, column: 0, keyPath: "strategies[\(i)]"))
+            c.parameters = s.parameters
+            config.strategies.append(c)
+        }
+        return config
+    }
+
+    /// The demo of strategies.yaml: two seeded venues sharing a market, the Swift strategy
+    /// spread-watch and the C strategy quoter.
     public static let demo = HostSetup(
         venues: [
             Venue(name: "seeded-a", plugin: "org.arbhost.exchange.seeded",

@@ -133,6 +133,10 @@ enum StrategyHostTable {
         t.set_timer = { host, deadline, interval, tag, outId in
             StrategyHostTable.onEngine(host) { s in
                 guard interval >= 0 else { return ARB_ERR_INVALID_ARGUMENT }
+                if s.isResuming, let existing = s.engine.timers.find(owner: .strategy(s.slot), tag: tag, interval: interval) {
+                    outId?.pointee = existing
+                    return ARB_OK
+                }
                 let id = s.engine.setTimer(deadline: deadline, interval: interval, owner: .strategy(s.slot), tag: tag)
                 outId?.pointee = id
                 return ARB_OK
@@ -151,6 +155,10 @@ enum StrategyHostTable {
         t.subscribe = { host, pattern, outId in
             StrategyHostTable.onEngine(host) { s in
                 guard let parsed = try? TopicPattern(String(pattern)) else { return ARB_ERR_INVALID_ARGUMENT }
+                if s.isResuming, let existing = s.engine.bus.existingSubscription(parsed, strategy: s.slot) {
+                    outId?.pointee = existing.rawValue
+                    return ARB_OK
+                }
                 let id = s.engine.bus.subscribe(parsed, .strategy(s.slot))
                 outId?.pointee = id.rawValue
                 return ARB_OK

@@ -28,6 +28,13 @@ public final class StrategyInstance: @unchecked Sendable {
     /// Prefix of the deterministic client order ids of this strategy.
     let clientOrderPrefix: String
     var marketSubscriptions: Set<InstrumentId> = []
+    /// True while a new build's `start` runs after a hot swap: timers and bus subscriptions it
+    /// asks for again are the ones it already has (they belong to the name and carried over).
+    var isResuming = false
+    /// Instruments from the configuration's `symbols`: subscribed before `start`.
+    public internal(set) var configuredSymbols: [InstrumentId] = []
+    /// Removal policy from the configuration.
+    public internal(set) var onRemove = RemovalPolicy.cancelOrders
 
     init(name: String, slot: Int, plugin: LoadedPlugin, parameters: CParameterList, engine: Engine) {
         self.name = name

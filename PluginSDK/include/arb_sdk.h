@@ -760,7 +760,9 @@ struct arb_strategy_host {
     /* -- timers ----------------------------------------------------------------------------- */
 
     /* Calls on_timer at `deadline_ns` on the host clock, then every `interval_ns` if > 0.
-     * A deadline in the past fires after the current event. [engine, control] */
+     * A deadline in the past fires after the current event. Timers belong to the strategy's
+     * name: after a hot swap the new build's `start` asking for a timer with the tag and
+     * interval of one it already has gets that timer's id (no duplicate). [engine, control] */
     arb_status_t (*set_timer)(const arb_strategy_host_t *host, int64_t deadline_ns, int64_t interval_ns,
                               uint64_t tag, arb_timer_id_t *out_id);
     /* ARB_ERR_NOT_FOUND if it already fired (one-shot) or was cancelled. [engine] */
@@ -809,7 +811,9 @@ typedef struct arb_strategy_v1 {
      * host delivers events; an error stops the instance again. [engine] */
     arb_status_t (*start)(void *instance);
     /* Stops trading; no callbacks follow. Open orders stay unless the strategy cancels them
-     * here or its removal policy says otherwise. [engine] */
+     * here or its removal policy says otherwise. Not called when a hot swap retires this
+     * instance: its orders, timers and subscriptions pass to the new build, which gets
+     * restore_state and then start; the old instance only gets destroy. [engine] */
     void (*stop)(void *instance);
 
     /* The seed's lifecycle callbacks. [engine] each. */

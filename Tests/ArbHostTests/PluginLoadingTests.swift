@@ -134,6 +134,8 @@ final class BookEmitter: @unchecked Sendable {
     let host: UnsafePointer<arb_exchange_host_t>
     let instrument: InstrumentId
     var sequence: UInt64 = 1
+    /// Best bid, second bid, best ask, second ask.
+    var prices = ("61800.2", "61800.1", "61800.3", "61800.4")
 
     init(host: UnsafePointer<arb_exchange_host_t>, instrument: InstrumentId) {
         self.host = host
@@ -161,15 +163,16 @@ final class BookEmitter: @unchecked Sendable {
 
     /// Emits the snapshot, retrying while the engine's ring is full.
     func snapshot() {
-        while emit(snapshot: true, bids: [Self.level("61800.2", "1"), Self.level("61800.1", "2")],
-                   asks: [Self.level("61800.3", "1.5"), Self.level("61800.4", "3")], sequence: sequence) == ARB_ERR_QUEUE_FULL {
+        while emit(snapshot: true, bids: [Self.level(prices.0, "1"), Self.level(prices.1, "2")],
+                   asks: [Self.level(prices.2, "1.5"), Self.level(prices.3, "3")], sequence: sequence) == ARB_ERR_QUEUE_FULL {
             sched_yield()
         }
     }
 
     func delta() {
         sequence += 1
-        emit(snapshot: false, bids: [Self.level("61800.1", String(sequence % 9 + 1))], asks: [], sequence: sequence)
+        while emit(snapshot: false, bids: [Self.level(prices.1, String(sequence % 9 + 1))], asks: [],
+                   sequence: sequence) == ARB_ERR_QUEUE_FULL { sched_yield() }
     }
 }
 

@@ -136,8 +136,15 @@ final class SeededVenue: ExchangeAdapter, @unchecked Sendable {
     }
 
     private func runLive() {
+        var due = host.now + interval
         while running.load(ordering: .acquiring) {
-            usleep(useconds_t(max(1, interval / 1000)))
+            // Sleep in short slices so that disconnect never waits for a long interval.
+            let left = due - host.now
+            if left > 0 {
+                usleep(useconds_t(min(left, 20_000_000) / 1000 + 1))
+                continue
+            }
+            due += max(interval, 1)
             let done = state.withLock { s -> Bool in
                 step(&s, at: host.now)
                 return maxUpdates > 0 && s.updates >= maxUpdates

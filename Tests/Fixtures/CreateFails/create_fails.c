@@ -1,5 +1,5 @@
 /* Loads fine, but every create fails with a keyed reason. */
-#include "fixture_common.h"
+#include "../Common/fixture_common.h"
 
 static arb_status_t fixture_create(const arb_strategy_host_t *host, arb_str_t name, const arb_params_t *params,
                                    const arb_errors_t *errors, void **out) {

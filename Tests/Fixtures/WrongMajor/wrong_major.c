@@ -1,5 +1,5 @@
 /* Claims ABI 2.0: the host must refuse it before calling anything else. */
-#include "fixture_common.h"
+#include "../Common/fixture_common.h"
 
 static int dummy;
 static arb_status_t fixture_create(const arb_strategy_host_t *host, arb_str_t name, const arb_params_t *params,

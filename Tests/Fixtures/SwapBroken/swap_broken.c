@@ -1,0 +1,2 @@
+#define SWAP_VARIANT 99
+#include "../SwapCounter/swap_counter.inc"

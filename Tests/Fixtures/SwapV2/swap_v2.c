@@ -1,0 +1,2 @@
+#define SWAP_VARIANT 2
+#include "../SwapCounter/swap_counter.inc"
