@@ -104,4 +104,85 @@ struct CLITests {
         #expect(result.status == 1)
         #expect(result.output.contains("no plugins found in \(dir)"))
     }
+
+    @Test("check validates a file: exit 0 when valid, 1 with every problem listed when not")
+    func check() throws {
+        let plugins = try examplePlugins()
+        let good = try runProcess(arbhost, ["check", TestPaths.root + "/strategies.yaml", "--no-build-plugins", "--plugin-dir", plugins])
+        #expect(good.status == 0, "\(good.output)")
+        #expect(good.output.contains("strategies.yaml: valid (2 exchange(s), 2 strategy(ies))"))
+
+        let dir = try TestPaths.temporaryDirectory()
+        let bad = dir + "/bad.yaml"
+        try """
+            exchanges:
+              - name: a
+                plugin: org.arbhost.exchange.seeded
+                sandbox: maybe
+            strategies:
+              - name: q
+                plugin: org.arbhost.strategy.cross-quoter
+                enabled: yes
+            risk:
+              max_drawdown: 1.5
+            """.write(toFile: bad, atomically: true, encoding: .utf8)
+        let result = try runProcess(arbhost, ["check", bad, "--no-build-plugins", "--plugin-dir", plugins])
+        #expect(result.status == 1)
+        #expect(result.output.contains("\(bad):4:14: exchanges[0].sandbox: expected true or false, found 'maybe'"), "\(result.output)")
+        #expect(result.output.contains("\(bad):8:14: strategies[0].enabled: expected true or false, found 'yes'"), "\(result.output)")
+        #expect(result.output.contains("\(bad):10:17: risk.max_drawdown:"), "\(result.output)")
+        #expect(result.output.contains("3 problem(s)"), "\(result.output)")
+
+        // Plugin-level problems are found too, once the structure is sound.
+        try """
+            exchanges:
+              - name: a
+                plugin: org.arbhost.exchange.seeded
+            strategies:
+              - name: q
+                plugin: org.arbhost.strategy.cross-quoter
+            """.write(toFile: bad, atomically: true, encoding: .utf8)
+        let missing = try runProcess(arbhost, ["check", bad, "--no-build-plugins", "--plugin-dir", plugins])
+        #expect(missing.status == 1)
+        #expect(missing.output.contains("strategies[0].parameters.venue: is required"), "\(missing.output)")
+    }
+
+    @Test("run refuses an invalid configuration with every problem, and starts nothing")
+    func runRefusesInvalidConfig() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        try "strategies:\n  - name: x\n    plugin: nope\n    colour: red\n".write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
+        let result = try runProcess(arbhost, ["run", "--config", dir + "/s.yaml", "--no-build-plugins", "--plugin-dir", try examplePlugins()])
+        #expect(result.status == 1)
+        #expect(result.output.contains("\(dir)/s.yaml:4:5: strategies[0]: unknown key 'colour'"), "\(result.output)")
+    }
+
+    @Test("arbhost reload makes a running host re-read its file (SIGHUP)")
+    func reloadCommand() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let config = dir + "/strategies.yaml"
+        let original = try String(contentsOfFile: TestPaths.root + "/strategies.yaml", encoding: .utf8)
+        try original.write(toFile: config, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: arbhost)
+        p.arguments = ["run", "--config", config, "--no-watch", "--no-build-plugins", "--plugin-dir", try examplePlugins()]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let output = DataCollector(pipe.fileHandleForReading)
+        #expect(waitUntil { FileManager.default.fileExists(atPath: dir + "/.arbhost.pid") })
+        try original.replacingOccurrences(of: "report_interval: 2s", with: "report_interval: 3s")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let reload = try runProcess(arbhost, ["reload", "--config", config])
+        #expect(reload.status == 0, "\(reload.output)")
+        #expect(reload.output.contains("asked process \(p.processIdentifier) to reload"))
+        sleep(1)
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        let text = output.finish()
+        #expect(p.terminationStatus == 0)
+        #expect(text.contains("SIGHUP: reloading"), "\(text)")
+        #expect(text.contains("v2: strategy spread-watch: parameters report_interval 2s → 3s"), "\(text)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/.arbhost.pid"))
+    }
 }
