@@ -185,7 +185,7 @@ extension HostRuntime: ConfigApplier {
             for s in strategies.allStrategies where s.plugin === old {
                 do {
                     let ns = try strategies.swapPlugin(s.name, to: replacement)
-                    report.append("strategy \(s.name): now on \(replacement.info.version), switched in \(ns / 1000) µs")
+                    report.append("strategy \(s.name): now on \(replacement.info.version), switched in \(String(format: "%.1f", Double(ns) / 1000)) µs")
                 } catch {
                     failed = true
                     report.append("strategy \(s.name): swap refused, still on \(old.info.version): \(error.description)")
