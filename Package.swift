@@ -32,11 +32,13 @@ let package = Package(
         .target(
             name: "ArbSDK",
             path: "PluginSDK",
-            exclude: ["PluginKit"],
+            exclude: ["PluginKit", "CZlib"],
             sources: ["src"],
             publicHeadersPath: "include"
         ),
-        .target(name: "PluginKit", dependencies: ["ArbSDK"], path: "PluginSDK/PluginKit"),
+        .target(name: "PluginKit", dependencies: ["ArbSDK", "CZlib"], path: "PluginSDK/PluginKit"),
+        // The system zlib, for recorded captures (.gz).
+        .systemLibrary(name: "CZlib", path: "PluginSDK/CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Atomics and futex for the engine's inbound queue.
         .target(name: "CHostSupport", path: "Host/CHostSupport"),

@@ -1,0 +1,69 @@
+import CZlib
+
+/// A recorded capture held in memory: one message a line, `<local_receive_ns> <json>`.
+///
+/// Decompression happens once, up front (`load`), so replay timing measures the work on the
+/// messages, not zlib.
+public final class Capture: @unchecked Sendable {
+    public let bytes: [UInt8]
+    /// Start and end (exclusive) of each line, without the newline.
+    public let lines: [Range<Int>]
+
+    public enum LoadError: Error, CustomStringConvertible {
+        case cannotOpen(String)
+        case corrupt(String)
+        public var description: String {
+            switch self {
+            case .cannotOpen(let path): "cannot open capture \(path)"
+            case .corrupt(let path): "capture \(path) is not a readable gzip or text file"
+            }
+        }
+    }
+
+    public init(bytes: [UInt8]) {
+        self.bytes = bytes
+        var lines: [Range<Int>] = []
+        lines.reserveCapacity(bytes.count / 120)
+        var start = 0
+        bytes.withUnsafeBufferPointer { b in
+            for i in 0..<b.count where b[i] == 0x0A {
+                if i > start { lines.append(start..<i) }
+                start = i + 1
+            }
+        }
+        if start < bytes.count { lines.append(start..<bytes.count) }
+        self.lines = lines
+    }
+
+    /// Reads a `.gz` (or plain) capture file whole.
+    public static func load(path: String) throws(LoadError) -> Capture {
+        guard let file = gzopen(path, "rb") else { throw .cannotOpen(path) }
+        defer { gzclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
+            if n < 0 { throw .corrupt(path) }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<Int(n)])
+        }
+        return Capture(bytes: bytes)
+    }
+
+    /// The receive time and the JSON of line `index`.
+    @inline(__always)
+    public func withLine<R>(_ index: Int, _ body: (Int64, UnsafeRawBufferPointer) -> R) -> R {
+        let range = lines[index]
+        return bytes.withUnsafeBytes { all in
+            let line = UnsafeRawBufferPointer(rebasing: all[range])
+            var time: Int64 = 0
+            var i = 0
+            while i < line.count, line[i] >= 0x30, line[i] <= 0x39 {
+                time = time &* 10 &+ Int64(line[i] &- 0x30)
+                i += 1
+            }
+            while i < line.count, line[i] == 0x20 { i += 1 }
+            return body(time, UnsafeRawBufferPointer(rebasing: line[i...]))
+        }
+    }
+}
