@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SpreadWatch", type: .dynamic, targets: ["SpreadWatch"]),
         .library(name: "CrossQuoter", type: .dynamic, targets: ["CrossQuoter"]),
         .library(name: "SeededVenue", type: .dynamic, targets: ["SeededVenue"]),
+        .library(name: "SimVenue", type: .dynamic, targets: ["SimVenue"]),
         // Broken plugins for the loader's refusal tests.
         .library(name: "FixtureWrongMajor", type: .dynamic, targets: ["FixtureWrongMajor"]),
         .library(name: "FixtureNewerMinor", type: .dynamic, targets: ["FixtureNewerMinor"]),
@@ -66,6 +67,9 @@ let package = Package(
         .target(name: "SpreadWatch", dependencies: ["PluginKit"], path: "Plugins/Strategies/SpreadWatch"),
         .target(name: "CrossQuoter", dependencies: ["ArbSDK"], path: "Plugins/Strategies/CrossQuoter"),
         .target(name: "SeededVenue", dependencies: ["PluginKit"], path: "Plugins/Exchanges/SeededVenue"),
+        // The simulated venues' paper matching engine (a library the sim adapter links).
+        .target(name: "PaperExchange", dependencies: ["PluginKit"], path: "Plugins/Exchanges/PaperExchange"),
+        .target(name: "SimVenue", dependencies: ["PluginKit", "PaperExchange"], path: "Plugins/Exchanges/SimVenue"),
 
         .target(name: "FixtureWrongMajor", dependencies: ["ArbSDK"], path: "Tests/Fixtures/WrongMajor"),
         .target(name: "FixtureNewerMinor", dependencies: ["ArbSDK"], path: "Tests/Fixtures/NewerMinor"),
@@ -79,6 +83,7 @@ let package = Package(
         .executableTarget(name: "ArbBench", dependencies: ["ArbHost", "CHostSupport"], path: "Benchmarks/ArbBench"),
 
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit"], path: "Tests/PluginKitTests"),
+        .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange"], path: "Tests/PaperExchangeTests"),
         // ABI/ holds C sources the tests compile with cc at run time (header checks, an
         // out-of-tree plugin), not sources of the test target.
         .testTarget(name: "ArbHostTests", dependencies: ["ArbHost"], path: "Tests/ArbHostTests", exclude: ["ABI"]),

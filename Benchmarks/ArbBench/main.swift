@@ -15,7 +15,7 @@ struct Options {
     var runs = 5
     var events = 100_000
     var checkAllocations = false
-    /// Run only the groups named (pipeline, roundtrip, bus, reload); all when empty.
+    /// Run only the groups named (pipeline, roundtrip, bus, replay, reload); all when empty.
     var only: Set<String> = []
 
     init(_ arguments: [String]) {
@@ -165,7 +165,12 @@ for subscribers in [1, 10] where wanted("bus") {
     precondition(received == messages * subscribers * options.runs, "bus lost messages")
 }
 
-// 4. Config edits and plugin swaps under a steady stream.
+// 4. Replay throughput.
+if wanted("replay") {
+    figures += try ReplayBench.run(plugins: options.plugins, runs: options.runs)
+}
+
+// 5. Config edits and plugin swaps under a steady stream.
 if wanted("reload") {
     figures += try ReloadBench.run(plugins: options.plugins, edits: 100, swaps: 30)
 }

@@ -8,7 +8,7 @@ struct Arbhost: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arbhost",
         abstract: "A plugin-hosted platform for crypto arbitrage.",
-        subcommands: [Run.self, Check.self, Reload.self, Plugins.self])
+        subcommands: [Run.self, Replay.self, Check.self, Reload.self, Plugins.self])
 }
 
 /// Options every command that looks for plugins shares.
@@ -140,6 +140,85 @@ extension Arbhost {
                 break
             }
             host.shutdown()
+        }
+    }
+
+    struct Replay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replay recorded data through the configured strategies on the event clock, and summarise.",
+            discussion: """
+                Runs the configuration's strategies with the simulated venues stepped on the data's time. \
+                Prints events, orders, fills, fees, funding and positions per venue and the rate; the last line \
+                is `digest: <hex>`, a hash of every processed event, order and fill in order.
+                """)
+
+        @OptionGroup var config: ConfigOption
+        @OptionGroup var plugins: PluginOptions
+        @OptionGroup var log: LogOptions
+
+        @Option(help: ArgumentHelp("A quotes CSV that feeds every simulated venue (its quotes_venue picks the rows).", valueName: "FILE"))
+        var quotes: String?
+
+        @Option(help: "Start of the window (ns since the epoch): earlier data only warms the books up.")
+        var from: Int64?
+
+        @Option(help: "End of the window (ns since the epoch).")
+        var to: Int64?
+
+        @Option(help: "max (default), or 1x, 10x, …: event time against wall time.")
+        var speed: String = "max"
+
+        @Option(help: ArgumentHelp("Also write the summary as JSON.", valueName: "OUT.json"))
+        var json: String?
+
+        func run() throws {
+            let manager = ConfigManager(path: config.path)
+            let settings: SystemSettings
+            switch manager.loadConfig() {
+            case .success(let parsed): settings = parsed.system
+            case .failure(let errors):
+                printErrors(errors)
+                throw ExitCode(1)
+            }
+            // A replay prints its summary; logs stay quiet unless asked for.
+            var quiet = settings
+            if log.level == nil { quiet.logLevel = "warning" }
+            try log.bootstrap(quiet)
+            var pace: Int64?
+            if speed != "max" {
+                guard speed.hasSuffix("x"), let n = Int64(speed.dropLast()), n >= 1 else {
+                    throw ValidationError("--speed must be max, 1x, 10x, …")
+                }
+                pace = n
+            }
+            let host = HostRuntime(mode: .replay, pluginDirectories: plugins.directories + config.pluginDirectories(settings),
+                                   configPath: config.path)
+            host.loadPlugins()
+            let result = host.loadConfiguration { config in
+                guard let quotes else { return }
+                for i in config.exchanges.indices where config.exchanges[i].plugin == "org.arbhost.exchange.sim" {
+                    config.exchanges[i].settings.entries.removeAll { $0.key == "source" || $0.key == "quotes" }
+                    config.exchanges[i].settings.entries.append(.init(key: "source", text: "quotes"))
+                    config.exchanges[i].settings.entries.append(.init(key: "quotes", text: quotes))
+                }
+            }
+            if case .failure(let errors) = result {
+                printErrors(errors)
+                throw ExitCode(1)
+            }
+            host.engine.replayWindow = (from, to)
+            host.engine.replaySpeed = pace
+            let recorder = ReplayRecorder(engine: host.engine)
+            let began = DispatchTime.now().uptimeNanoseconds
+            host.start()
+            _ = host.engine.waitUntilFinished()
+            let wall = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+            let events = host.engine.eventsProcessed
+            host.shutdown()
+            let summary = ReplaySummary(recorder: recorder, events: events, seconds: wall)
+            print(summary.text)
+            if let json { try summary.json.write(toFile: json, atomically: true, encoding: .utf8) }
+            print("digest: \(recorder.digestHex)")
         }
     }
 

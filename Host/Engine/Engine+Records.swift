@@ -221,6 +221,7 @@ extension Engine {
 
     @inline(__always)
     func eachSubscribedStrategy(_ instrument: arb_instrument_id_t, _ body: (StrategyInstance) -> Void) {
+        guard deliversToStrategies else { return }
         market.forEachSubscriber(InstrumentId(rawValue: instrument)) { slot in
             guard slot < strategySlots.count, let s = strategySlots[slot], s.state == .running else { return }
             body(s)

@@ -62,6 +62,14 @@ public final class Engine: @unchecked Sendable {
     /// Replay: adapters are stepped only once setup is done (`beginReplay`), so that every
     /// strategy sees the stream from its first event, run after run.
     private let replayReleased = Atomic<Bool>(false)
+
+    /// Replay window: events before `start` update books but reach no strategy (warm-up);
+    /// stepping ends after `end`. Set before `start()`.
+    public var replayWindow: (start: Int64?, end: Int64?) = (nil, nil)
+    /// Replay pacing: nil as fast as possible, else event time runs `speed` times wall time.
+    public var replaySpeed: Int64?
+    /// False while a replay is warming up before its window.
+    var deliversToStrategies = true
     private let finished = Atomic<Bool>(false)
     private var thread: pthread_t?
 
@@ -126,8 +134,13 @@ public final class Engine: @unchecked Sendable {
         }
     }
 
+    /// Monotonic ns when a replay began stepping and when it ran out of data (0 until then).
+    public let replayBegan = Atomic<Int64>(0)
+    public let replayEnded = Atomic<Int64>(0)
+
     /// Replay: starts stepping the adapters.
     public func beginReplay() {
+        replayBegan.store(arb_monotonic_ns(), ordering: .releasing)
         replayReleased.store(true, ordering: .releasing)
         inbound.wake()
     }
@@ -201,7 +214,8 @@ public final class Engine: @unchecked Sendable {
 
     /// Waits until a replay has consumed every event (or `timeout` ns passed).
     public func waitUntilFinished(timeoutNanoseconds: Int64 = .max) -> Bool {
-        let deadline = arb_monotonic_ns() &+ timeoutNanoseconds
+        let (sum, overflow) = arb_monotonic_ns().addingReportingOverflow(timeoutNanoseconds)
+        let deadline = overflow ? Int64.max : sum
         while !finished.load(ordering: .acquiring) {
             if arb_monotonic_ns() >= deadline { return false }
             usleep(1000)
@@ -271,11 +285,21 @@ public final class Engine: @unchecked Sendable {
             // The replay ends with the data: timers due after the last event do not fire
             // (a repeating timer would otherwise run the clock forever).
             if best < 0 {
+                if !finished.load(ordering: .relaxed) { replayEnded.store(arb_monotonic_ns(), ordering: .releasing) }
                 finished.store(true, ordering: .releasing)
                 // Stay responsive to control commands until stopped.
                 inbound.wait(timeoutNanoseconds: 10_000_000)
                 continue
             }
+            if let end = replayWindow.end, bestTime > end, timerTime.map({ $0 > end }) ?? true {
+                if !finished.load(ordering: .relaxed) { replayEnded.store(arb_monotonic_ns(), ordering: .releasing) }
+                finished.store(true, ordering: .releasing)
+                inbound.wait(timeoutNanoseconds: 10_000_000)
+                continue
+            }
+            let next = min(bestTime, timerTime ?? .max)
+            if let speed = replaySpeed { pace(to: next, speed: speed) }
+            deliversToStrategies = replayWindow.start.map { next >= $0 } ?? true
             if let t = timerTime, t <= bestTime {
                 advanceClock(to: t)
                 fireDueTimers(now: t)
@@ -288,6 +312,19 @@ public final class Engine: @unchecked Sendable {
             // Actions may have reached adapters; their next event time may have changed.
             for i in known.indices { known[i] = false }
         }
+    }
+
+    private var paceOrigin: (wall: Int64, event: Int64)?
+
+    /// Sleeps until wall time has caught up with event time `t` at `speed`.
+    private func pace(to t: Int64, speed: Int64) {
+        guard let origin = paceOrigin else {
+            paceOrigin = (arb_monotonic_ns(), t)
+            return
+        }
+        let due = origin.wall + (t - origin.event) / max(speed, 1)
+        let wait = due - arb_monotonic_ns()
+        if wait > 0 { usleep(useconds_t(min(wait, 1_000_000_000) / 1000)) }
     }
 
     /// Handles every committed record of `ring` (engine thread).

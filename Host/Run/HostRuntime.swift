@@ -68,14 +68,15 @@ public final class HostRuntime: @unchecked Sendable {
 
     /// Reads strategies.yaml and creates what it describes; every problem is returned and
     /// nothing is created if there is one.
-    public func loadConfiguration() -> Result<SystemConfig, ConfigErrors> {
+    public func loadConfiguration(adjust: (inout SystemConfig) -> Void = { _ in }) -> Result<SystemConfig, ConfigErrors> {
         guard let manager = configManager else {
             return .failure(ConfigErrors([ConfigError(file: "", line: 0, column: 0, message: "no configuration file")]))
         }
         let text = (try? Data(contentsOf: URL(fileURLWithPath: manager.path))) ?? Data()
         switch manager.loadConfig(plugins: plugins) {
         case .failure(let errors): return .failure(errors)
-        case .success(let config):
+        case .success(var config):
+            adjust(&config)
             let (effective, summary) = apply(config, diff: ConfigDiff(from: SystemConfig(), to: config))
             manager.started(with: effective, text: text, summary: summary)
             return .success(effective)

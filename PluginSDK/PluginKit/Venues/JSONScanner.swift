@@ -147,12 +147,16 @@ public struct JSONScanner {
     /// A non-negative decimal integer, or nil.
     @inline(__always)
     public func integer(_ range: Range<Int>) -> Int64? {
-        guard !range.isEmpty, range.count <= 18 else { return nil }
+        guard !range.isEmpty, range.count <= 19 else { return nil }
         var n: Int64 = 0
         for i in range {
             let d = bytes[i] &- UInt8(ascii: "0")
             guard d < 10 else { return nil }
-            n = n &* 10 &+ Int64(d)
+            // 19 digits can exceed Int64 (nanosecond timestamps do not, until 2262).
+            let (times10, o1) = n.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(Int64(d))
+            guard !o1 && !o2 else { return nil }
+            n = sum
         }
         return n
     }

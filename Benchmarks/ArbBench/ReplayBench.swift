@@ -1,0 +1,120 @@
+import ArbHost
+import CHostSupport
+import Foundation
+import PluginKit
+
+/// Replay throughput: the real capture and generated markets, stepped on the engine thread
+/// through the simulated venue plugins into the host's books and a strategy plugin.
+enum ReplayBench {
+    /// Runs one replay of `config` (YAML text) and returns (wall ns of the stepping, events handled).
+    static func replay(_ config: String, plugins: String) throws -> (nanoseconds: Int64, events: UInt64) {
+        let dir = NSTemporaryDirectory() + "arbhost-replay-bench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try config.write(toFile: dir + "/strategies.yaml", atomically: true, encoding: .utf8)
+        let host = HostRuntime(mode: .replay, pluginDirectories: [plugins + "/plugins"], configPath: dir + "/strategies.yaml")
+        host.loadPlugins()
+        if case .failure(let errors) = host.loadConfiguration() { fatalError("\(errors)") }
+        host.start()
+        _ = host.engine.waitUntilFinished()
+        let elapsed = host.engine.replayEnded.load(ordering: .acquiring) - host.engine.replayBegan.load(ordering: .acquiring)
+        let events = host.engine.eventsProcessed
+        host.shutdown()
+        return (elapsed, events)
+    }
+
+    static func peakMemoryMiB() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kib = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
+        return kib / 1024
+    }
+
+    static func run(plugins: String, runs: Int) throws -> [Figure] {
+        var figures: [Figure] = []
+        let path = "Data/binance/usdm_btcusdt_20240808.gz"
+        var lines = 0
+        figures.append(Measure.figure("capture decompression", unit: "ms", workload: "gunzip \(path) into memory (apart from replay)",
+                                      runs: runs) {
+            let start = Measure.now()
+            let capture = try? Capture.load(path: path)
+            lines = capture?.lines.count ?? 0
+            return Double(Measure.now() - start) / 1e6
+        })
+        let capture = """
+            exchanges:
+              - name: sim
+                plugin: org.arbhost.exchange.sim
+                settings:
+                  capture: \(FileManager.default.currentDirectoryPath)/\(path)
+            strategies:
+              - name: quoter
+                plugin: org.arbhost.strategy.cross-quoter
+                parameters:
+                  venue: sim
+                  offset_ticks: 2
+                  requote_ticks: 3
+            """
+        var events: UInt64 = 0
+        let f = Measure.figure("replay, real USD-M capture", unit: "lines/s",
+                               workload: "\(lines) lines (bookTicker, depth, trade each one) from memory: parse → Binance sync → venue book → host book → router → C quoter placing and cancelling paper orders",
+                               runs: runs) {
+            guard let r = try? replay(capture, plugins: plugins) else { return .nan }
+            events = r.events
+            return Double(lines) / (Double(r.nanoseconds) / 1e9)
+        }
+        figures.append(f)
+        print("  (host events handled per run: \(events))")
+        for (venues, symbols, updates) in [(2, 1, 50_000), (4, 100, 500)] {
+            let symbolList = (0..<symbols).map { "S\($0)USDT" }.joined(separator: ",")
+            var yaml = "exchanges:\n"
+            for v in 0..<venues {
+                yaml += """
+                      - name: v\(v)
+                        plugin: org.arbhost.exchange.seeded
+                        settings:
+                          seed: 11
+                          venue_seed: \(v + 1)
+                          symbols: \(symbolList)
+                          interval: 10ms
+                          max_updates: \(updates)
+                          depth: 20
+
+                    """
+            }
+            yaml += """
+                strategies:
+                  - name: watch
+                    plugin: org.arbhost.strategy.spread-watch
+                    parameters:
+                      venues: v0,v1
+                      symbol: S0USDT
+                """
+            // Every symbol's book is subscribed through a second strategy per venue.
+            for v in 0..<venues {
+                yaml += """
+
+                      - name: q\(v)
+                        plugin: org.arbhost.strategy.cross-quoter
+                        parameters:
+                          venue: v\(v)
+                          symbol: S0USDT
+                          place_orders: false
+                    """
+            }
+            let messages = venues * symbols * updates
+            figures.append(Measure.figure("replay, generated \(venues) venues × \(symbols) symbol\(symbols == 1 ? "" : "s")", unit: "events/s",
+                                          workload: "seeded venues stepped on event time, \(updates) updates each; events = host events handled",
+                                          runs: max(1, runs / 2)) {
+                guard let r = try? replay(yaml, plugins: plugins) else { return .nan }
+                _ = messages
+                return Double(r.events) / (Double(r.nanoseconds) / 1e9)
+            })
+        }
+        let peak = Figure(name: "peak memory (whole bench process)", value: peakMemoryMiB(), unit: "MiB",
+                          workload: "VmHWM after the replays above (includes the capture in memory)", samples: [])
+        print(String(format: "%-48@ %10.1f MiB", peak.name as NSString, peak.value))
+        figures.append(peak)
+        return figures
+    }
+}

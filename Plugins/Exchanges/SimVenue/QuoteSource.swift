@@ -1,0 +1,78 @@
+import PluginKit
+
+/// Replays the top-of-book quotes CSV of the cross-venue workload
+/// (`ts_ns,venue,symbol,bid_px,bid_sz,ask_px,ask_sz`), keeping only the rows of one CSV venue
+/// (`BINANCE`, `OKX`): each row is a one-level book snapshot of this venue.
+final class QuoteSource: MarketSource {
+    private let bytes: [UInt8]
+    private var offset: Int
+    private let venue: [UInt8]
+    private(set) var messages = 0
+    private var sequence: UInt64 = 0
+    private var pending: (time: Int64, bid: arb_book_level_t, ask: arb_book_level_t)?
+
+    enum LoadError: Error, CustomStringConvertible {
+        case cannotRead(String)
+        case badHeader(String)
+        var description: String {
+            switch self {
+            case .cannotRead(let path): "cannot read quotes file \(path)"
+            case .badHeader(let path): "\(path): expected the header ts_ns,venue,symbol,bid_px,bid_sz,ask_px,ask_sz"
+            }
+        }
+    }
+
+    init(path: String, venue: String) throws(LoadError) {
+        guard let capture = try? Capture.load(path: path) else { throw .cannotRead(path) }
+        bytes = capture.bytes
+        let header = Array("ts_ns,venue,symbol,bid_px,bid_sz,ask_px,ask_sz".utf8)
+        guard bytes.starts(with: header) else { throw .badHeader(path) }
+        offset = header.count
+        self.venue = Array(venue.utf8)
+        advance()
+    }
+
+    var nextTime: Int64? { pending?.time }
+
+    func next(_ handle: (Int64, SimEvent, UnsafeBufferPointer<arb_book_level_t>, UnsafeBufferPointer<arb_book_level_t>) -> Void) -> Bool {
+        guard var row = pending else { return false }
+        sequence += 1
+        withUnsafePointer(to: &row.bid) { b in
+            withUnsafePointer(to: &row.ask) { a in
+                handle(row.time, .book(snapshot: true, sequence: sequence, previous: sequence - 1),
+                       UnsafeBufferPointer(start: b, count: 1), UnsafeBufferPointer(start: a, count: 1))
+            }
+        }
+        advance()
+        return true
+    }
+
+    /// Reads rows until one of this venue's (or the end).
+    private func advance() {
+        pending = nil
+        bytes.withUnsafeBytes { all in
+            while offset < all.count {
+                var end = offset
+                while end < all.count && all[end] != 0x0A { end += 1 }
+                let row = UnsafeRawBufferPointer(rebasing: all[offset..<end])
+                offset = end + 1
+                guard !row.isEmpty else { continue }
+                var fields: [Range<Int>] = []
+                fields.reserveCapacity(7)
+                var start = 0
+                for i in 0...row.count where i == row.count || row[i] == UInt8(ascii: ",") {
+                    fields.append(start..<i)
+                    start = i + 1
+                }
+                guard fields.count == 7, row[fields[1]].elementsEqual(venue) else { continue }
+                let s = JSONScanner(row)
+                guard let time = s.integer(fields[0]), let bid = s.decimal(fields[3]), let bidSize = s.decimal(fields[4]),
+                      let ask = s.decimal(fields[5]), let askSize = s.decimal(fields[6]) else { continue }
+                messages += 1
+                pending = (time, arb_book_level_t(price: bid.cValue, quantity: bidSize.cValue),
+                           arb_book_level_t(price: ask.cValue, quantity: askSize.cValue))
+                return
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import ArbSDK
+import Foundation
+import PluginKit
+import Testing
+@testable import ArbHost
+
+/// Replays of recorded data through the simulated venue plugin, the engine and real strategies.
+@Suite("Replay", .serialized)
+struct ReplayTests {
+    static let reference = (bid: "61659.7", bidQuantity: "1.486", ask: "61659.8", askQuantity: "0.981")
+
+    func pluginFolder() throws -> String {
+        let dir = try TestPaths.temporaryDirectory()
+        for name in ["SimVenue", "CrossQuoter", "SpreadWatch"] {
+            try FileManager.default.copyItem(atPath: TestPaths.plugin(name), toPath: dir + "/lib\(name).so")
+        }
+        try FileManager.default.copyItem(atPath: TestPaths.plugin("FixtureSwapV1"), toPath: dir + "/libcounter.so")
+        return dir
+    }
+
+    func captureConfig(drop: Int = 0) -> String {
+        """
+        exchanges:
+          - name: sim
+            plugin: org.arbhost.exchange.sim
+            settings:
+              capture: \(TestPaths.root)/Data/binance/usdm_btcusdt_20240808.gz
+              drop_message: \(drop)
+        strategies:
+          - name: counter
+            plugin: org.arbhost.test.counter
+            parameters:
+              venue: sim
+        """
+    }
+
+    /// Replays in process; returns the host (shut down) and what the router saw.
+    func replay(_ config: String) throws -> (host: HostRuntime, stale: Int, resynced: Int, books: Int, top: OrderBook?) {
+        let dir = try TestPaths.temporaryDirectory()
+        try config.write(toFile: dir + "/strategies.yaml", atomically: true, encoding: .utf8)
+        let host = HostRuntime(mode: .replay, pluginDirectories: [try pluginFolder()], configPath: dir + "/strategies.yaml")
+        host.loadPlugins()
+        if case .failure(let errors) = host.loadConfiguration() { Issue.record("\(errors)") }
+        host.start()
+        #expect(host.engine.waitUntilFinished(timeoutNanoseconds: 120_000_000_000))
+        let id = try #require(host.engine.instruments.existingId(for: Instrument(venue: "sim", symbol: "BTCUSDT", kind: .perpetual)))
+        let top = host.engine.perform { $0.market.latestOrderBook(id) }
+        let counts = host.engine.perform { e in
+            (e.router.routedCount(.bookStale), e.router.routedCount(.bookResynced), e.router.routedCount(.orderBookUpdate))
+        }
+        host.shutdown()
+        return (host, counts.0, counts.1, counts.2, top)
+    }
+
+    @Test("the USD-M capture through the simulated venue: the host's book ends on the reference top, never stale")
+    func captureReplay() throws {
+        let r = try replay(captureConfig())
+        #expect(r.stale == 0)
+        #expect(r.books > 6_000)
+        let book = try #require(r.top)
+        #expect(book.isValid)
+        #expect(book.bestBid == BookLevel(price: try ExactDecimal(parsing: Self.reference.bid), quantity: try ExactDecimal(parsing: Self.reference.bidQuantity)))
+        #expect(book.bestAsk == BookLevel(price: try ExactDecimal(parsing: Self.reference.ask), quantity: try ExactDecimal(parsing: Self.reference.askQuantity)))
+    }
+
+    @Test("one depth message lost on the way: the gap is reported, strategies told, and the book resyncs from the venue's snapshot")
+    func lostMessage() throws {
+        let r = try replay(captureConfig(drop: 3_000))
+        #expect(r.stale == 1)
+        #expect(r.resynced == 1)
+        let book = try #require(r.top)
+        #expect(book.isValid)
+        #expect(book.bestBid?.price == (try ExactDecimal(parsing: Self.reference.bid)))
+        #expect(book.bestAsk?.price == (try ExactDecimal(parsing: Self.reference.ask)))
+    }
+
+    /// `arbhost replay` in its own process; returns its output.
+    func cli(_ arguments: [String]) throws -> ProcessOutput {
+        try runProcess(TestPaths.build + "/arbhost", ["replay", "--no-build-plugins"] + arguments, timeout: 300)
+    }
+
+    @Test("replay is deterministic across processes; a changed quote or parameter changes the digest, the log level does not")
+    func digests() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let generate = try runProcess("/usr/bin/env", ["python3", TestPaths.root + "/Benchmarks/cross-venue/gen_quotes.py", "3000", "7", dir + "/q.csv"])
+        try #require(generate.status == 0, "\(generate.output)")
+        let config = try String(contentsOfFile: TestPaths.root + "/configs/cross-venue-quotes.yaml", encoding: .utf8)
+        try config.write(toFile: dir + "/a.yaml", atomically: true, encoding: .utf8)
+        try config.replacingOccurrences(of: "offset_ticks: 1", with: "offset_ticks: 2").write(toFile: dir + "/b.yaml", atomically: true, encoding: .utf8)
+        let plugins = try pluginFolder()
+        func digest(_ output: ProcessOutput) -> String? {
+            output.output.split(separator: "\n").last.flatMap { $0.hasPrefix("digest: ") ? String($0.dropFirst(8)) : nil }
+        }
+        let first = try cli(["--config", dir + "/a.yaml", "--plugin-dir", plugins, "--quotes", dir + "/q.csv", "--json", dir + "/out.json"])
+        #expect(first.status == 0, "\(first.output)")
+        let second = try cli(["--config", dir + "/a.yaml", "--plugin-dir", plugins, "--quotes", dir + "/q.csv", "--log-level", "debug"])
+        let changedParameter = try cli(["--config", dir + "/b.yaml", "--plugin-dir", plugins, "--quotes", dir + "/q.csv"])
+        // One quote changed: the first OKX row's bid size.
+        var rows = try String(contentsOfFile: dir + "/q.csv", encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let okx = try #require(rows.firstIndex { $0.contains(",OKX,") })
+        var fields = rows[okx].split(separator: ",").map(String.init)
+        fields[4] = fields[4] == "1.000" ? "2.000" : "1.000"
+        rows[okx] = fields.joined(separator: ",")
+        try rows.joined(separator: "\n").write(toFile: dir + "/q2.csv", atomically: true, encoding: .utf8)
+        let changedQuote = try cli(["--config", dir + "/a.yaml", "--plugin-dir", plugins, "--quotes", dir + "/q2.csv"])
+
+        let d1 = try #require(digest(first)), d2 = try #require(digest(second))
+        #expect(d1 == d2)
+        #expect(digest(changedParameter) != d1)
+        #expect(digest(changedQuote) != d1)
+        #expect(first.output.contains("events: "))
+        let json = try String(contentsOfFile: dir + "/out.json", encoding: .utf8)
+        #expect(json.contains("\"digest\":\"\(d1)\""))
+        let orders = first.output.split(separator: "\n").first { $0.hasPrefix("orders: ") }.map(String.init) ?? ""
+        #expect(!orders.hasPrefix("orders: 0,"), "the run placed orders: \(orders)")
+    }
+}
