@@ -24,6 +24,7 @@ extension PaperExchange {
                 if let error = venue.journalError { throw error }
             } else {
                 try venue.replay(journal.recovered)
+                journal.dropRecovered()
                 venue.journal = journal
             }
             return .success(venue)

@@ -88,13 +88,6 @@ public final class PaperExchange {
         books[instrument] = book
     }
 
-    /// `setBook` with (price, quantity) tuples.
-    public func setBook(instrument: UInt32, bids: [(price: ExactDecimal, quantity: ExactDecimal)],
-                        asks: [(price: ExactDecimal, quantity: ExactDecimal)]) {
-        setBook(instrument: instrument, bids: bids.map { PaperLevel(price: $0.price, quantity: $0.quantity) },
-                asks: asks.map { PaperLevel(price: $0.price, quantity: $0.quantity) })
-    }
-
     /// Sets one level (quantity 0 removes it). Also how the data source restores liquidity that
     /// paper takers consumed: consumed quantity stays gone until the feed overwrites the level.
     public func applyLevel(instrument: UInt32, side: PaperBookSide, price: ExactDecimal, quantity: ExactDecimal) {

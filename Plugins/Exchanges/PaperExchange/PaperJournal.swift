@@ -33,8 +33,9 @@ public enum PaperJournalError: Error, Sendable, Hashable, CustomStringConvertibl
 public final class PaperJournal {
     public let path: String
     public let durable: Bool
-    /// The committed records found in the file at open (always empty when not durable).
-    public let recovered: [PaperJournalRecord]
+    /// The committed records found in the file at open (always empty when not durable);
+    /// `PaperExchange` drops them once replayed, so a long history is not held twice.
+    public private(set) var recovered: [PaperJournalRecord]
     /// Bytes of an uncommitted tail removed at open (0 after a clean shutdown).
     public let discardedTailBytes: Int
     /// The number of fsync(2) calls made so far (0 when not durable).
@@ -85,6 +86,9 @@ public final class PaperJournal {
     }
 
     deinit { close(fd) }
+
+    /// Releases the recovered records (after they were replayed).
+    public func dropRecovered() { recovered = [] }
 
     /// Queues a record for the next `flush`.
     public func append(_ record: PaperJournalRecord) { pending.append(record) }

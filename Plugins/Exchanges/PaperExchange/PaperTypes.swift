@@ -240,6 +240,11 @@ public struct PaperLevel: Sendable, Hashable {
         self.price = price
         self.quantity = quantity
     }
+
+    /// A (price, quantity) level.
+    public init(_ price: ExactDecimal, _ quantity: ExactDecimal) {
+        self.init(price: price, quantity: quantity)
+    }
 }
 
 /// Which side of a book a level is on.
