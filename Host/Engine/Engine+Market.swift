@@ -70,9 +70,9 @@ extension Engine {
             return ARB_ERR_INVALID_ARGUMENT
         }
         guard let book = market.latestOrderBook(id) else { return ARB_ERR_NOT_FOUND }
-        let source = side == ARB_SIDE_BUY ? book.bids : book.asks
-        let n = min(capacity, source.count)
-        for i in 0..<n { levels![i] = source[i].cValue }
+        let bid = side == ARB_SIDE_BUY
+        let n = min(capacity, book.depth(bid: bid))
+        for i in 0..<n { levels![i] = book.level(i, bid: bid).cValue }
         count?.pointee = n
         return ARB_OK
     }

@@ -26,8 +26,14 @@ public struct BookLevel: Hashable, Sendable {
 /// where its messages are parsed, before anything reaches the host.
 public struct OrderBook: Sendable {
     public let instrument: InstrumentId
-    public private(set) var bids: ContiguousArray<BookLevel> = []
-    public private(set) var asks: ContiguousArray<BookLevel> = []
+    /// Levels stored worst first: most updates land near the top of a book, which is then the
+    /// end of the array, so they shift nothing.
+    private(set) var bidsWorstFirst: ContiguousArray<BookLevel> = []
+    private(set) var asksWorstFirst: ContiguousArray<BookLevel> = []
+    /// Bids, best (highest) first (a copy).
+    public var bids: ContiguousArray<BookLevel> { ContiguousArray(bidsWorstFirst.reversed()) }
+    /// Asks, best (lowest) first (a copy).
+    public var asks: ContiguousArray<BookLevel> { ContiguousArray(asksWorstFirst.reversed()) }
     /// The last applied venue sequence number.
     public private(set) var sequence: UInt64 = 0
     public private(set) var tsEvent: Int64 = 0
@@ -47,18 +53,25 @@ public struct OrderBook: Sendable {
 
     public init(instrument: InstrumentId) {
         self.instrument = instrument
-        bids.reserveCapacity(64)
-        asks.reserveCapacity(64)
+        bidsWorstFirst.reserveCapacity(64)
+        asksWorstFirst.reserveCapacity(64)
     }
 
-    public var bestBid: BookLevel? { bids.first }
-    public var bestAsk: BookLevel? { asks.first }
+    public var bestBid: BookLevel? { bidsWorstFirst.last }
+    public var bestAsk: BookLevel? { asksWorstFirst.last }
+
+    /// The i-th level of a side, best first, without copying.
+    func level(_ i: Int, bid: Bool) -> BookLevel {
+        bid ? bidsWorstFirst[bidsWorstFirst.count - 1 - i] : asksWorstFirst[asksWorstFirst.count - 1 - i]
+    }
+
+    func depth(bid: Bool) -> Int { bid ? bidsWorstFirst.count : asksWorstFirst.count }
 
     /// Applies a snapshot or a delta from an adapter.
     public mutating func apply(_ update: arb_book_update_t) -> Outcome {
         if update.is_snapshot != 0 {
-            bids.removeAll(keepingCapacity: true)
-            asks.removeAll(keepingCapacity: true)
+            bidsWorstFirst.removeAll(keepingCapacity: true)
+            asksWorstFirst.removeAll(keepingCapacity: true)
             isValid = true
         } else {
             guard isValid else { return .ignoredStale }
@@ -71,7 +84,7 @@ public struct OrderBook: Sendable {
         for i in 0..<update.ask_count { set(BookLevel(update.asks[i]), bid: false) }
         if update.last_sequence != 0 { sequence = update.last_sequence }
         tsEvent = update.ts_event
-        if let bid = bids.first, let ask = asks.first, bid.price >= ask.price {
+        if let bid = bestBid, let ask = bestAsk, bid.price >= ask.price {
             invalidate(.crossed)
             return .invalidated
         }
@@ -87,20 +100,20 @@ public struct OrderBook: Sendable {
     /// Sets, replaces or (quantity 0) removes one level.
     mutating func set(_ level: BookLevel, bid: Bool) {
         if bid {
-            Self.set(level, in: &bids, better: >)
+            Self.set(level, in: &bidsWorstFirst, before: <)
         } else {
-            Self.set(level, in: &asks, better: <)
+            Self.set(level, in: &asksWorstFirst, before: >)
         }
     }
 
     @inline(__always)
     private static func set(_ level: BookLevel, in side: inout ContiguousArray<BookLevel>,
-                            better: (ExactDecimal, ExactDecimal) -> Bool) {
-        // Binary search for the first level not better than `level.price`.
+                            before: (ExactDecimal, ExactDecimal) -> Bool) {
+        // Binary search (worst-first order) for the first level not before `level.price`.
         var low = 0, high = side.count
         while low < high {
             let mid = (low + high) / 2
-            if better(side[mid].price, level.price) { low = mid + 1 } else { high = mid }
+            if before(side[mid].price, level.price) { low = mid + 1 } else { high = mid }
         }
         let exists = low < side.count && side[low].price == level.price
         if level.quantity.isZero {

@@ -55,7 +55,7 @@ extension PaperExchange {
                        _ events: inout [PaperEvent]) throws(DecimalError) {
         while true {
             let order = slots[index].order
-            guard !order.status.isFinal, let price = book(instrument.id).opposite(of: order.side).first?.price,
+            guard !order.status.isFinal, let price = book(instrument.id).bestOpposite(of: order.side)?.price,
                   let quantity = try nextFillQuantity(order, instrument, limit: limit) else { return }
             try books[instrument.id, default: PaperBook()].consumeBest(against: order.side, quantity: quantity)
             try commit(.fill(makeFill(order, instrument, price: price, quantity: quantity, .taker, now: now)), &events)
@@ -66,7 +66,7 @@ extension PaperExchange {
     /// the level's quantity and, for reduce-only orders, by the position; nil when nothing.
     private func nextFillQuantity(_ order: PaperOrder, _ instrument: PaperInstrument,
                                   limit: ExactDecimal?) throws(DecimalError) -> ExactDecimal? {
-        guard let level = book(instrument.id).opposite(of: order.side).first,
+        guard let level = book(instrument.id).bestOpposite(of: order.side),
               order.side.reaches(level.price, limit: limit) else { return nil }
         var quantity = min(order.remainingQuantity, level.quantity)
         if order.reduceOnly { quantity = min(quantity, reducible(instrument.id, side: order.side)) }

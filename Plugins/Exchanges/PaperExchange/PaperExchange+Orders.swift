@@ -113,7 +113,7 @@ extension PaperExchange {
         if let price, !price.isMultiple(of: instrument.tickSize) {
             return "Filter failure: PRICE_FILTER (price \(price) is not a multiple of \(instrument.tickSize))."
         }
-        guard !reduceOnly, let reference = price ?? book(instrument.id).opposite(of: side).first?.price else { return nil }
+        guard !reduceOnly, let reference = price ?? book(instrument.id).bestOpposite(of: side)?.price else { return nil }
         let notional = try reference.times(quantity).times(instrument.contractSize)
         guard notional >= instrument.minNotional else {
             return "Filter failure: MIN_NOTIONAL (notional \(notional) is below \(instrument.minNotional))."
@@ -123,7 +123,7 @@ extension PaperExchange {
 
     /// True if a limit at `price` on `side` would trade against the current book.
     func wouldTake(_ instrument: PaperInstrument, side: OrderSide, price: ExactDecimal?) -> Bool {
-        guard let best = book(instrument.id).opposite(of: side).first else { return false }
+        guard let best = book(instrument.id).bestOpposite(of: side) else { return false }
         return side.reaches(best.price, limit: price)
     }
 

@@ -112,6 +112,9 @@ public final class PaperExchange {
     /// Every accepted order, in acceptance order.
     public var orders: [PaperOrder] { slots.map(\.order) }
 
+    /// Whether any order is open (cheap: checked on every book update).
+    public var hasOpenOrders: Bool { slots.contains { !$0.order.status.isFinal } }
+
     /// Open orders (of one instrument, or all), in acceptance order.
     public func openOrders(instrument: UInt32? = nil) -> [PaperOrder] {
         if let instrument { return (openSlots[instrument] ?? []).map { slots[$0].order } }

@@ -39,21 +39,22 @@ extension ExactDecimal {
 // MARK: - Book maintenance
 
 extension PaperBook {
-    /// Sets (quantity > 0) or removes (quantity ≤ 0) the level at `price`, keeping best-first order.
+    /// Sets (quantity > 0) or removes (quantity ≤ 0) the level at `price`.
     mutating func set(_ side: PaperBookSide, price: ExactDecimal, quantity: ExactDecimal) {
         switch side {
-        case .bid: Self.set(&bids, price: price, quantity: quantity, better: { $0 > $1 })
-        case .ask: Self.set(&asks, price: price, quantity: quantity, better: { $0 < $1 })
+        case .bid: Self.set(&bidsWorstFirst, price: price, quantity: quantity, before: { $0 < $1 })
+        case .ask: Self.set(&asksWorstFirst, price: price, quantity: quantity, before: { $0 > $1 })
         }
     }
 
-    /// Binary search for the first level not better than `price`; replace, remove or insert there.
+    /// Binary search in worst-first order for the first level not before `price`; replace,
+    /// remove or insert there.
     private static func set(_ levels: inout [PaperLevel], price: ExactDecimal, quantity: ExactDecimal,
-                            better: (ExactDecimal, ExactDecimal) -> Bool) {
+                            before: (ExactDecimal, ExactDecimal) -> Bool) {
         var lo = 0, hi = levels.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if better(levels[mid].price, price) { lo = mid + 1 } else { hi = mid }
+            if before(levels[mid].price, price) { lo = mid + 1 } else { hi = mid }
         }
         let exists = lo < levels.count && levels[lo].price == price
         if quantity.units <= 0 {
@@ -65,19 +66,27 @@ extension PaperBook {
         }
     }
 
-    /// The levels a taker on `side` trades against (asks for a buy, bids for a sell).
-    func opposite(of side: OrderSide) -> [PaperLevel] { side == .buy ? asks : bids }
+    /// The levels a taker on `side` trades against (asks for a buy, bids for a sell), best first,
+    /// without copying.
+    func opposite(of side: OrderSide) -> ReversedCollection<[PaperLevel]> {
+        (side == .buy ? asksWorstFirst : bidsWorstFirst).reversed()
+    }
+
+    /// The best level a taker on `side` would trade against.
+    func bestOpposite(of side: OrderSide) -> PaperLevel? {
+        (side == .buy ? asksWorstFirst : bidsWorstFirst).last
+    }
 
     /// Removes `quantity` from the best level a taker on `side` trades against (the walk always
-    /// consumes from the front, so a fully taken level is simply dropped).
+    /// consumes from the best end, so a fully taken level is simply dropped).
     mutating func consumeBest(against side: OrderSide, quantity: ExactDecimal) throws(DecimalError) {
-        if side == .buy { try Self.consume(&asks, quantity) } else { try Self.consume(&bids, quantity) }
+        if side == .buy { try Self.consume(&asksWorstFirst, quantity) } else { try Self.consume(&bidsWorstFirst, quantity) }
     }
 
     private static func consume(_ levels: inout [PaperLevel], _ quantity: ExactDecimal) throws(DecimalError) {
-        guard !levels.isEmpty else { return }
-        let left = try levels[0].quantity.minus(quantity)
-        if left.units <= 0 { levels.removeFirst() } else { levels[0].quantity = left }
+        guard let best = levels.last else { return }
+        let left = try best.quantity.minus(quantity)
+        if left.units <= 0 { levels.removeLast() } else { levels[levels.count - 1].quantity = left }
     }
 }
 

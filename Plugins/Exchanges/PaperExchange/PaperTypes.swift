@@ -254,11 +254,18 @@ public enum PaperBookSide: Sendable, Hashable {
 
 /// A book as the venue sees it: levels best first (bids descending, asks ascending).
 public struct PaperBook: Sendable, Hashable {
-    public var bids: [PaperLevel]
-    public var asks: [PaperLevel]
+    /// Stored worst first: the busy end of a book is its top, so an update there touches the
+    /// end of the array instead of shifting every deeper level.
+    var bidsWorstFirst: [PaperLevel]
+    var asksWorstFirst: [PaperLevel]
+
+    /// Bids, best (highest) first.
+    public var bids: [PaperLevel] { bidsWorstFirst.reversed() }
+    /// Asks, best (lowest) first.
+    public var asks: [PaperLevel] { asksWorstFirst.reversed() }
 
     public init(bids: [PaperLevel] = [], asks: [PaperLevel] = []) {
-        self.bids = bids
-        self.asks = asks
+        bidsWorstFirst = bids.reversed()
+        asksWorstFirst = asks.reversed()
     }
 }

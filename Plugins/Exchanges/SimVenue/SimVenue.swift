@@ -44,7 +44,8 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
     struct State {
         var source: (any MarketSource)?
         var paper: PaperExchange?
-        var book = VenueBook()
+        /// The venue's last book update id.
+        var bookSequence: UInt64 = 0
         var instrument = InstrumentHandle(0)
         var subscribedBook = false
         var subscribedTrades = false
@@ -203,21 +204,19 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
         _ = source.next { time, event, bids, asks in
             switch event {
             case .book(let snapshot, let sequence, let previous):
-                if snapshot { s.book.replace(bids: bids, asks: asks, sequence: sequence) } else {
-                    s.book.apply(bids: bids, asks: asks, sequence: sequence)
-                }
+                s.bookSequence = sequence
                 s.bookMessages += 1
                 if let paper = s.paper {
-                    // The matching engine sees the venue's book, then fills what now crosses.
+                    // The matching engine keeps the venue's book, then fills what now crosses.
                     if snapshot {
                         paper.setBook(instrument: instrument.rawValue,
-                                      bids: s.book.bids.map { PaperLevel(price: ExactDecimal($0.price), quantity: ExactDecimal($0.quantity)) },
-                                      asks: s.book.asks.map { PaperLevel(price: ExactDecimal($0.price), quantity: ExactDecimal($0.quantity)) })
+                                      bids: bids.map { PaperLevel(price: ExactDecimal($0.price), quantity: ExactDecimal($0.quantity)) },
+                                      asks: asks.map { PaperLevel(price: ExactDecimal($0.price), quantity: ExactDecimal($0.quantity)) })
                     } else {
                         for l in bids { paper.applyLevel(instrument: instrument.rawValue, side: .bid, price: ExactDecimal(l.price), quantity: ExactDecimal(l.quantity)) }
                         for l in asks { paper.applyLevel(instrument: instrument.rawValue, side: .ask, price: ExactDecimal(l.price), quantity: ExactDecimal(l.quantity)) }
                     }
-                    if !paper.openOrders(instrument: instrument.rawValue).isEmpty {
+                    if paper.hasOpenOrders {
                         deliver(paper.onBookChanged(instrument: instrument.rawValue, now: time), request: 0)
                     }
                 }
@@ -251,15 +250,18 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
         }
     }
 
+    /// Answers from the venue's own book (what a resync after a gap gets).
     private func emitSnapshot(_ s: inout State, time: Int64, request: UInt64) {
-        let book = s.book
-        book.bids.withUnsafeBufferPointer { b in
-            book.asks.withUnsafeBufferPointer { a in
-                host.emitBook(request: request, instrument: s.instrument, isSnapshot: true, sequence: book.sequence,
+        let book = s.paper?.book(s.instrument.rawValue) ?? PaperBook()
+        let bids = book.bids.map { arb_book_level_t(price: $0.price.cValue, quantity: $0.quantity.cValue) }
+        let asks = book.asks.map { arb_book_level_t(price: $0.price.cValue, quantity: $0.quantity.cValue) }
+        bids.withUnsafeBufferPointer { b in
+            asks.withUnsafeBufferPointer { a in
+                host.emitBook(request: request, instrument: s.instrument, isSnapshot: true, sequence: s.bookSequence,
                               tsEvent: time, tsInit: time, bids: b, asks: a)
             }
         }
-        s.delivered = book.sequence
+        s.delivered = s.bookSequence
         s.needsSnapshot = false
     }
 
@@ -272,7 +274,7 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
             case ARB_CHANNEL_BOOK:
                 s.subscribedBook = true
                 s.needsSnapshot = true
-                if s.book.sequence != 0 { emitSnapshot(&s, time: host.isReplay ? (s.source?.nextTime ?? 0) : host.now, request: request) }
+                if s.bookSequence != 0 { emitSnapshot(&s, time: host.isReplay ? (s.source?.nextTime ?? 0) : host.now, request: request) }
             case ARB_CHANNEL_TRADES: s.subscribedTrades = true
             default: break
             }
