@@ -11,6 +11,9 @@ enum PendingAction {
 
 /// A request in flight to an adapter, waiting for its one final answer.
 struct PendingRequest {
+    /// The host's own order queries (get_order, get_open_orders).
+    static let orderQuery: arb_action_kind_t = 100
+
     let kind: arb_action_kind_t   // 0: the host's own request
     var exchange = -1
     let strategy: Int
@@ -206,6 +209,17 @@ extension Engine {
         }
     }
 
+    /// Sends an order query of the host's own; its answers collect in `queryResults`.
+    func startOrderQuery(_ e: ExchangeInstance, _ body: (UInt64) -> arb_status_t) -> UInt64? {
+        let request = newRequest(PendingRequest(kind: PendingRequest.orderQuery, strategy: -1, actionId: 0, orderId: 0),
+                                 exchange: e.slot)
+        guard body(request) == ARB_OK else {
+            pendingRequests[request] = nil
+            return nil
+        }
+        return request
+    }
+
     /// Issues a request of the host's own (subscriptions, queries) to an adapter.
     func hostRequest(_ e: ExchangeInstance, _ body: (UInt64) -> arb_status_t) -> arb_status_t {
         let request = newRequest(PendingRequest(kind: 0, strategy: -1, actionId: 0, orderId: 0), exchange: e.slot)
@@ -220,6 +234,10 @@ extension Engine {
         let (header, done) = RecordCodec.read(payload, as: RequestDoneRecord.self)
         guard let request = pendingRequests.removeValue(forKey: header.request) else {
             logger.warning("venue slot \(header.source) answered request \(header.request), which is not pending (answered twice?)")
+            return
+        }
+        if request.kind == PendingRequest.orderQuery {
+            queryOutcomes[header.request] = done.outcome
             return
         }
         if request.kind == 0 {
@@ -319,6 +337,11 @@ extension Engine {
 
     func handleOrder(_ payload: UnsafeMutableRawPointer) {
         var (header, event) = RecordCodec.read(payload, as: arb_order_event_t.self)
+        // The answer to the host's own order query (after a restart the host may not know it).
+        if header.request != 0, pendingRequests[header.request]?.kind == PendingRequest.orderQuery {
+            queryResults[header.request, default: []].append(VenueOrder(event))
+            return
+        }
         guard let order = resolveOrder(event.order_id, event.client_order_id) else {
             logger.warning("venue slot \(header.source) reported order '\(String(event.client_order_id))', which this host did not place")
             return

@@ -44,6 +44,9 @@ public final class Engine: @unchecked Sendable {
     var pendingRequests: [UInt64: PendingRequest] = [:]
     var pendingMessages: ContiguousArray<PendingMessage> = []
     var messageBytes: ContiguousArray<UInt8> = []
+    /// Answers to the host's own order queries, by request id.
+    var queryResults: [UInt64: [VenueOrder]] = [:]
+    var queryOutcomes: [UInt64: arb_outcome_t] = [:]
 
     /// > 0 while an event (or timer) is being handled.
     var eventDepth = 0

@@ -1,4 +1,6 @@
 import ArbSDK
+import Dispatch
+import Glibc
 import Logging
 import PluginKit
 
@@ -113,6 +115,35 @@ public final class ExchangeManager: @unchecked Sendable {
         }
         byName[name] = nil
         order.removeAll { $0 == name }
+    }
+
+    /// Asks a venue for one order by client id (get_order); nil if the venue does not know it
+    /// or does not answer within `timeout` seconds.
+    public func queryOrder(venue name: String, clientOrderId: String, instrument: InstrumentId = .none,
+                           timeout: Double = 10) -> VenueOrder? {
+        guard let e = byName[name], let getOrder = e.table.get_order else { return nil }
+        let request: UInt64? = engine.perform { engine in
+            engine.startOrderQuery(e) { request in
+                clientOrderId.withArbStr { cid in
+                    var ref = arb_order_ref_t(struct_size: UInt32(MemoryLayout<arb_order_ref_t>.size),
+                                              instrument: instrument.rawValue, venue_order_id: .empty, client_order_id: cid)
+                    return getOrder(e.instance, request, &ref)
+                }
+            }
+        }
+        guard let request else { return nil }
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1e9)
+        while DispatchTime.now().uptimeNanoseconds < deadline {
+            let answer: (done: Bool, orders: [VenueOrder])? = engine.perform { engine in
+                guard let outcome = engine.queryOutcomes[request] else { return nil }
+                engine.queryOutcomes[request] = nil
+                let orders = engine.queryResults.removeValue(forKey: request) ?? []
+                return (outcome == ARB_OUTCOME_ACCEPTED, orders)
+            }
+            if let answer { return answer.done ? answer.orders.first : nil }
+            usleep(1000)
+        }
+        return nil
     }
 
     /// The venue called `name` (get_exchange).

@@ -42,6 +42,27 @@ extension SimVenue {
         }
     }
 
+    /// An order by client id (or venue id), from the venue's state — after a restart, from its journal.
+    func getOrder(request: UInt64, order: UnsafePointer<arb_order_ref_t>) throws(HostError) {
+        let clientOrderId = String(order.pointee.client_order_id), venueOrderId = String(order.pointee.venue_order_id)
+        let found = state.withLock { s -> PaperOrder? in
+            guard let paper = s.paper else { return nil }
+            return paper.order(clientOrderId: clientOrderId) ?? paper.orders.first { !venueOrderId.isEmpty && $0.venueOrderId == venueOrderId }
+        }
+        guard let found else {
+            host.requestDone(request, ARB_OUTCOME_REJECTED, code: -2013, message: "order does not exist")
+            return
+        }
+        emit(order: found, request: request)
+        host.requestDone(request, ARB_OUTCOME_ACCEPTED)
+    }
+
+    func getOpenOrders(request: UInt64, instrument: InstrumentHandle?) throws(HostError) {
+        let open = state.withLock { $0.paper?.openOrders(instrument: instrument?.rawValue) ?? [] }
+        for order in open { emit(order: order, request: request) }
+        host.requestDone(request, ARB_OUTCOME_ACCEPTED)
+    }
+
     func getBalance(request: UInt64) throws(HostError) {
         let balances = state.withLock { $0.paper?.balances ?? [] }
         for b in balances { emit(balance: b, request: request) }
@@ -86,7 +107,7 @@ extension SimVenue {
         answer(ARB_OUTCOME_ACCEPTED)
     }
 
-    private func emit(order o: PaperOrder) {
+    private func emit(order o: PaperOrder, request: UInt64 = 0) {
         let status: arb_order_status_t
         switch o.status {
         case .open: status = ARB_ORDER_OPEN
@@ -116,7 +137,7 @@ extension SimVenue {
                     e.fee_currency = currency
                     e.ts_event = o.updatedAt
                     e.ts_init = o.updatedAt
-                    host.emit(order: e)
+                    host.emit(order: e, request: request)
                 }
             }
         }

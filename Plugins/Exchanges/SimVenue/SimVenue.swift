@@ -38,6 +38,8 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                           "maintenance margin rate"),
             ParameterSpec("balance", .decimal, default: "1000000", min: ExactDecimal(0),
                           "starting balance in the quote currency (spot: also 0 base)"),
+            ParameterSpec("journal", .string, default: "",
+                          "the venue's own durable journal (run: fsynced, recovered at connect, so the venue outlives the host; replay: started fresh, not synced); empty: none"),
         ]
     }
 
@@ -66,6 +68,7 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
     let quotesVenue: String
     let speed: Int64?  // nil: max
     let dropMessage: Int
+    let journalPath: String
     let spec: (base: String, quote: String, tick: ExactDecimal, lot: ExactDecimal, minQuantity: ExactDecimal,
                minNotional: ExactDecimal, maker: ExactDecimal, taker: ExactDecimal, initialMargin: ExactDecimal,
                maintenanceMargin: ExactDecimal, balance: ExactDecimal)
@@ -105,6 +108,7 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
             throw ParameterProblem("speed", "expected 1x, 10x, … or max, found '\(pace)'")
         }
         dropMessage = Int(try settings.int("drop_message"))
+        journalPath = try settings.string("journal")
         spec = (try settings.string("base"), try settings.string("quote"), try settings.decimal("tick_size"),
                 try settings.decimal("lot_size"), try settings.decimal("min_quantity"), try settings.decimal("min_notional"),
                 try settings.decimal("maker_fee"), try settings.decimal("taker_fee"), try settings.decimal("initial_margin"),
@@ -132,7 +136,22 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
             makerFee: spec.maker, takerFee: spec.taker, initialMargin: kind == .spot ? .zero : spec.initialMargin,
             maintenanceMargin: kind == .spot ? .zero : spec.maintenanceMargin)
         // Handed over to the venue's state, which only the lock touches from here on.
-        nonisolated(unsafe) let paper = PaperExchange(instruments: [instrument], balances: [spec.quote: spec.balance])
+        let opened: PaperExchange
+        if journalPath.isEmpty {
+            opened = PaperExchange(instruments: [instrument], balances: [spec.quote: spec.balance])
+        } else {
+            switch PaperExchange.open(journalAt: journalPath, durable: !host.isReplay, instruments: [instrument],
+                                      balances: [spec.quote: spec.balance]) {
+            case .success(let venue):
+                opened = venue
+                let known = venue.orders.count
+                if known > 0 { host.log(.info, "recovered \(known) order(s) from the journal \(journalPath)") }
+            case .failure(let error):
+                host.log(.error, "journal \(journalPath): \(error)")
+                throw HostError.rejected
+            }
+        }
+        nonisolated(unsafe) let paper = opened
         nonisolated(unsafe) let data = source
         state.withLock {
             $0.source = data

@@ -1,0 +1,93 @@
+import ArbSDK
+import Foundation
+import Testing
+@testable import ArbHost
+
+/// The simulated venue's own journal: it outlives a SIGKILL of the host, as a real venue would.
+@Suite("Simulated venue journal", .serialized)
+struct VenueJournalTests {
+    func setup() throws -> (dir: String, plugins: String, config: String) {
+        let dir = try TestPaths.temporaryDirectory()
+        let plugins = dir + "/plugins"
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
+        for name in ["SimVenue", "CrossQuoter"] {
+            try FileManager.default.copyItem(atPath: TestPaths.plugin(name), toPath: plugins + "/lib\(name).so")
+        }
+        let generate = try runProcess("/usr/bin/env", ["python3", TestPaths.root + "/Benchmarks/cross-venue/gen_quotes.py", "20000", "3", dir + "/q.csv"])
+        try #require(generate.status == 0)
+        let config = """
+            exchanges:
+              - name: sim
+                plugin: org.arbhost.exchange.sim
+                settings:
+                  source: quotes
+                  quotes: \(dir)/q.csv
+                  quotes_venue: OKX
+                  journal: \(dir)/sim.journal
+                  speed: 1x
+            strategies:
+              - name: quoter
+                plugin: org.arbhost.strategy.cross-quoter
+                parameters:
+                  venue: sim
+                  offset_ticks: 1
+                  requote_ticks: 2
+            """
+        try config.write(toFile: dir + "/strategies.yaml", atomically: true, encoding: .utf8)
+        return (dir, plugins, dir + "/strategies.yaml")
+    }
+
+    /// Client ids of the orders the journal recorded as accepted.
+    func journaledOrders(_ path: String) -> [String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            guard line.contains("\"k\":\"ord\""), let start = line.range(of: "\"cid\":\"") else { return nil }
+            let rest = line[start.upperBound...]
+            return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+        }
+    }
+
+    @Test("orders accepted before a SIGKILL of the host are answered by client id after the restart")
+    func survivesSigkill() throws {
+        let (dir, plugins, config) = try setup()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: TestPaths.build + "/arbhost")
+        p.arguments = ["run", "--config", config, "--no-watch", "--no-build-plugins", "--plugin-dir", plugins]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        #expect(waitUntil(seconds: 20) { journaledOrders(dir + "/sim.journal").count >= 5 })
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(p.terminationReason == .uncaughtSignal)
+        let accepted = journaledOrders(dir + "/sim.journal")
+        try #require(accepted.count >= 5)
+
+        let host = HostRuntime(mode: .live, pluginDirectories: [plugins], configPath: config)
+        host.loadPlugins()
+        if case .failure(let errors) = host.loadConfiguration() { Issue.record("\(errors)") }
+        host.start()
+        defer { host.shutdown() }
+        for cid in accepted.prefix(10) {
+            let order = host.exchanges.queryOrder(venue: "sim", clientOrderId: cid)
+            #expect(order?.clientOrderId == cid, "the venue forgot \(cid)")
+            #expect(order?.venueOrderId.isEmpty == false)
+        }
+        #expect(host.exchanges.queryOrder(venue: "sim", clientOrderId: "never-sent") == nil)
+    }
+
+    @Test("under replay each run starts a fresh journal")
+    func replayStartsFresh() throws {
+        let (dir, plugins, config) = try setup()
+        let text = try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "speed: 1x", with: "speed: max")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        var counts: [Int] = []
+        for _ in 0..<2 {
+            let result = try runProcess(TestPaths.build + "/arbhost", ["replay", "--config", config, "--no-build-plugins", "--plugin-dir", plugins])
+            #expect(result.status == 0, "\(result.output)")
+            counts.append(journaledOrders(dir + "/sim.journal").count)
+        }
+        #expect(counts[0] > 0)
+        #expect(counts[0] == counts[1], "the second run's journal holds only its own orders")
+    }
+}
