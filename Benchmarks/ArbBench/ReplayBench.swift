@@ -82,29 +82,21 @@ enum ReplayBench {
 
                     """
             }
+            // One strategy listens to every book: the host subscribes it to all of `symbols`.
+            let all = (0..<venues).flatMap { v in (0..<symbols).map { "v\(v):S\($0)USDT" } }.joined(separator: ", ")
             yaml += """
                 strategies:
-                  - name: watch
-                    plugin: org.arbhost.strategy.spread-watch
+                  - name: q
+                    plugin: org.arbhost.strategy.cross-quoter
+                    symbols: [\(all)]
                     parameters:
-                      venues: v0,v1
+                      venue: v0
                       symbol: S0USDT
+                      place_orders: false
                 """
-            // Every symbol's book is subscribed through a second strategy per venue.
-            for v in 0..<venues {
-                yaml += """
-
-                      - name: q\(v)
-                        plugin: org.arbhost.strategy.cross-quoter
-                        parameters:
-                          venue: v\(v)
-                          symbol: S0USDT
-                          place_orders: false
-                    """
-            }
             let messages = venues * symbols * updates
             figures.append(Measure.figure("replay, generated \(venues) venues × \(symbols) symbol\(symbols == 1 ? "" : "s")", unit: "events/s",
-                                          workload: "seeded venues stepped on event time, \(updates) updates each; events = host events handled",
+                                          workload: "seeded venues stepped on event time, \(updates) updates of every book, all subscribed by one C strategy; events = host events handled",
                                           runs: max(1, runs / 2)) {
                 guard let r = try? replay(yaml, plugins: plugins) else { return .nan }
                 _ = messages

@@ -47,7 +47,8 @@ enum Report {
 
             """
         for f in d.figures {
-            let runs = f.samples.map { String(format: "%.2f", $0) }.joined(separator: ", ")
+            var runs = f.samples.prefix(12).map { String(format: "%.2f", $0) }.joined(separator: ", ")
+            if f.samples.count > 12 { runs += ", … (\(f.samples.count) runs)" }
             out += "| \(f.name) | \(String(format: "%.2f", f.value)) | \(f.unit) | \(f.workload) | \(runs.isEmpty ? "derived" : runs) |\n"
         }
         out += """

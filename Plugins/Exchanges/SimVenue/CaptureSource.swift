@@ -27,7 +27,7 @@ final class CaptureSource: MarketSource {
         return line < capture.lines.count ? capture.withLine(line) { t, _ in t } : nil
     }
 
-    func next(_ handle: (Int64, SimEvent, UnsafeBufferPointer<arb_book_level_t>, UnsafeBufferPointer<arb_book_level_t>) -> Void) -> Bool {
+    func next(_ handle: SimEventHandler) -> Bool {
         while true {
             let index: Int
             let fromBuffer: Bool
@@ -63,7 +63,7 @@ final class CaptureSource: MarketSource {
                     case .buffer: buffered.append(index)
                     case .dropStale: break
                     case .gap(let expected, let received):
-                        handle(time, .gap(expected: expected, received: received), .init(start: nil, count: 0), .init(start: nil, count: 0))
+                        handle(time, 0, .gap(expected: expected, received: received), .init(start: nil, count: 0), .init(start: nil, count: 0))
                         // The capture has no second snapshot: resume the chain from here.
                         sync.snapshot(lastUpdateId: d.previousFinalUpdateId)
                         _ = sync.check(first: d.firstUpdateId, final: d.finalUpdateId, previous: d.previousFinalUpdateId)
@@ -72,10 +72,10 @@ final class CaptureSource: MarketSource {
                         emitted = true
                     }
                 case .trade(let t):
-                    handle(time, .trade(t), .init(start: nil, count: 0), .init(start: nil, count: 0))
+                    handle(time, 0, .trade(t), .init(start: nil, count: 0), .init(start: nil, count: 0))
                     emitted = true
                 case .bookTicker(let t):
-                    handle(time, .ticker(t), .init(start: nil, count: 0), .init(start: nil, count: 0))
+                    handle(time, 0, .ticker(t), .init(start: nil, count: 0), .init(start: nil, count: 0))
                     emitted = true
                 case .other:
                     break
@@ -86,9 +86,9 @@ final class CaptureSource: MarketSource {
     }
 
     private func emit(_ time: Int64, _ event: SimEvent,
-                      _ handle: (Int64, SimEvent, UnsafeBufferPointer<arb_book_level_t>, UnsafeBufferPointer<arb_book_level_t>) -> Void) {
+                      _ handle: SimEventHandler) {
         parser.bids.withUnsafeBufferPointer { b in
-            parser.asks.withUnsafeBufferPointer { a in handle(time, event, b, a) }
+            parser.asks.withUnsafeBufferPointer { a in handle(time, 0, event, b, a) }
         }
     }
 }

@@ -34,12 +34,12 @@ final class QuoteSource: MarketSource {
 
     var nextTime: Int64? { pending?.time }
 
-    func next(_ handle: (Int64, SimEvent, UnsafeBufferPointer<arb_book_level_t>, UnsafeBufferPointer<arb_book_level_t>) -> Void) -> Bool {
+    func next(_ handle: SimEventHandler) -> Bool {
         guard var row = pending else { return false }
         sequence += 1
         withUnsafePointer(to: &row.bid) { b in
             withUnsafePointer(to: &row.ask) { a in
-                handle(row.time, .book(snapshot: true, sequence: sequence, previous: sequence - 1),
+                handle(row.time, 0, .book(snapshot: true, sequence: sequence, previous: sequence - 1),
                        UnsafeBufferPointer(start: b, count: 1), UnsafeBufferPointer(start: a, count: 1))
             }
         }

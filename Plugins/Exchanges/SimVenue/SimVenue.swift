@@ -16,7 +16,21 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
         [
             ParameterSpec("symbol", .string, default: "BTCUSDT", "the venue's symbol"),
             ParameterSpec("kind", .string, default: "perpetual", "spot, perpetual or dated_future"),
-            ParameterSpec("source", .string, default: "capture", "capture (a Binance capture) or quotes (a quotes CSV)"),
+            ParameterSpec("source", .string, default: "capture",
+                          "capture (a Binance capture), quotes (a quotes CSV) or generator (a seeded market)"),
+            ParameterSpec("markets", .string, default: "",
+                          "generator: SYMBOL:kind[:yyyy-mm-dd] list (spot, perpetual, dated_future); empty: symbol and kind"),
+            ParameterSpec("seed", .int, default: "1", "generator: venues with the same seed share the index's walk"),
+            ParameterSpec("venue_seed", .int, default: "0", "generator: this venue's noise, spreads, sizes; 0: the seed"),
+            ParameterSpec("start_price", .decimal, default: "60000", min: ExactDecimal(units: 1), "generator: first index price"),
+            ParameterSpec("basis_bps", .int, default: "0", "generator: this venue's price offset from the index, in bps"),
+            ParameterSpec("contango_bps", .int, default: "500", "generator: dated futures' annual contango, in bps"),
+            ParameterSpec("depth", .int, default: "10", min: ExactDecimal(1), max: ExactDecimal(500), "generator: levels a side"),
+            ParameterSpec("interval", .duration, default: "100ms", min: ExactDecimal(units: 1), "generator: time between updates"),
+            ParameterSpec("updates", .int, default: "3000", min: ExactDecimal(1), "generator: how many updates (replays end there)"),
+            ParameterSpec("start_time", .int, default: "1704067200000000000", "generator: event time of the first update (ns)"),
+            ParameterSpec("funding_interval", .duration, default: "8h", min: ExactDecimal(units: 1), "perpetuals' funding interval"),
+            ParameterSpec("funding_cap", .decimal, default: "0.0075", min: ExactDecimal(0), "funding rate cap (and -floor)"),
             ParameterSpec("capture", .string, default: "Data/binance/usdm_btcusdt_20240808.gz", "the capture file"),
             ParameterSpec("market", .string, default: "usdm", "the capture's market: usdm or spot (its sync rule)"),
             ParameterSpec("quotes", .string, default: "", "the quotes CSV (ts_ns,venue,symbol,bid_px,bid_sz,ask_px,ask_sz)"),
@@ -46,21 +60,32 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
     struct State {
         var source: (any MarketSource)?
         var paper: PaperExchange?
+        var books: [MarketState] = []
+        var bookMessages = 0
+        var connected = false
+        var fundingSettlements = 0
+
+        func market(_ instrument: InstrumentHandle) -> Int? { books.firstIndex { $0.instrument == instrument } }
+    }
+
+    /// What the venue tracks per market.
+    struct MarketState {
+        var instrument = InstrumentHandle(0)
         /// The venue's last book update id.
         var bookSequence: UInt64 = 0
-        var instrument = InstrumentHandle(0)
         var subscribedBook = false
         var subscribedTrades = false
+        var subscribedFunding = false
         var delivered: UInt64 = 0
-        var bookMessages = 0
         var needsSnapshot = true
-        var connected = false
     }
 
     let host: ExchangeHost
     let name: String
     let symbol: String
     let kind: ContractKind
+    let markets: [GeneratedMarket]
+    let generator: GeneratorSource.Settings
     let sourceKind: String
     let capturePath: String
     let market: BinanceBookSync.Market
@@ -87,9 +112,22 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
         default: throw ParameterProblem("kind", "expected spot, perpetual or dated_future")
         }
         sourceKind = try settings.string("source")
-        guard sourceKind == "capture" || sourceKind == "quotes" else {
-            throw ParameterProblem("source", "expected capture or quotes, found '\(sourceKind)'")
+        guard ["capture", "quotes", "generator"].contains(sourceKind) else {
+            throw ParameterProblem("source", "expected capture, quotes or generator, found '\(sourceKind)'")
         }
+        let list = try settings.string("markets")
+        markets = try list.isEmpty ? [GeneratedMarket(symbol: symbol, kind: kind, expiry: 0)] : Self.parseMarkets(list)
+        guard sourceKind == "generator" || markets.count == 1 else {
+            throw ParameterProblem("markets", "a \(sourceKind) source feeds one market; several need source: generator")
+        }
+        let seed = try settings.int("seed"), venueSeed = try settings.int("venue_seed")
+        generator = GeneratorSource.Settings(
+            seed: UInt64(bitPattern: seed), venueSeed: UInt64(bitPattern: venueSeed == 0 ? seed : venueSeed),
+            startPrice: try settings.decimal("start_price"), tick: try settings.decimal("tick_size"),
+            lot: try settings.decimal("lot_size"), depth: Int(try settings.int("depth")), interval: try settings.duration("interval"),
+            updates: Int(try settings.int("updates")), startTime: try settings.int("start_time"),
+            basisBps: try settings.int("basis_bps"), fundingInterval: try settings.duration("funding_interval"),
+            fundingCap: try settings.decimal("funding_cap"), contangoBps: try settings.int("contango_bps"))
         capturePath = try settings.string("capture")
         switch try settings.string("market") {
         case "usdm": market = .usdm
@@ -115,10 +153,45 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                 try settings.decimal("maintenance_margin"), try settings.decimal("balance"))
     }
 
+    /// "BTCUSDT:perpetual,BTCUSDT:spot,BTCUSDT-250328:dated_future:2025-03-28"
+    static func parseMarkets(_ text: String) throws -> [GeneratedMarket] {
+        try text.split(separator: ",").map { item in
+            let parts = item.split(separator: ":").map { String($0.filter { $0 != " " }) }
+            guard parts.count >= 2, !parts[0].isEmpty else { throw ParameterProblem("markets", "'\(item)' is not SYMBOL:kind[:yyyy-mm-dd]") }
+            switch parts[1] {
+            case "spot": return GeneratedMarket(symbol: parts[0], kind: .spot, expiry: 0)
+            case "perpetual": return GeneratedMarket(symbol: parts[0], kind: .perpetual, expiry: 0)
+            case "dated_future":
+                guard parts.count == 3, let expiry = Self.epochNanoseconds(parts[2]) else {
+                    throw ParameterProblem("markets", "'\(item)': a dated future needs its expiry as yyyy-mm-dd")
+                }
+                return GeneratedMarket(symbol: parts[0], kind: .datedFuture, expiry: expiry)
+            default: throw ParameterProblem("markets", "'\(item)': kind must be spot, perpetual or dated_future")
+            }
+        }
+    }
+
+    /// yyyy-mm-dd at 08:00 UTC (the delivery time of Binance's quarterlies), in ns.
+    static func epochNanoseconds(_ date: String) -> Int64? {
+        let p = date.split(separator: "-").compactMap { Int64($0) }
+        guard p.count == 3, (1...12).contains(p[1]), (1...31).contains(p[2]) else { return nil }
+        // Days from the civil date (Howard Hinnant's algorithm).
+        let y = p[1] <= 2 ? p[0] - 1 : p[0]
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (p[1] + 9) % 12
+        let doy = (153 * mp + 2) / 5 + p[2] - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        return (days * 86_400 + 8 * 3_600) * 1_000_000_000
+    }
+
     /// Loads (and decompresses) the data up front, so replay time is spent on the messages.
     func connect() throws {
         let source: any MarketSource
-        if sourceKind == "quotes" {
+        if sourceKind == "generator" {
+            source = GeneratorSource(settings: generator, markets: markets)
+        } else if sourceKind == "quotes" {
             do { source = try QuoteSource(path: quotesPath, venue: quotesVenue) } catch {
                 host.log(.error, error.description)
                 throw HostError.notFound
@@ -129,18 +202,28 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                 throw HostError.notFound
             }
         }
-        let id = try host.instrument(symbol: symbol, kind: kind)
-        let instrument = PaperInstrument(
-            id: id.rawValue, symbol: symbol, kind: kind == .spot ? .spot : .perpetual, base: spec.base, quote: spec.quote,
-            tickSize: spec.tick, lotSize: spec.lot, minQuantity: spec.minQuantity, minNotional: spec.minNotional,
-            makerFee: spec.maker, takerFee: spec.taker, initialMargin: kind == .spot ? .zero : spec.initialMargin,
-            maintenanceMargin: kind == .spot ? .zero : spec.maintenanceMargin)
+        var handles: [InstrumentHandle] = []
+        var instruments: [PaperInstrument] = []
+        for m in markets {
+            let id = try host.instrument(symbol: m.symbol, kind: m.kind, expiry: m.expiry)
+            handles.append(id)
+            let derivative = m.kind != .spot
+            instruments.append(PaperInstrument(
+                id: id.rawValue, symbol: m.symbol,
+                kind: m.kind == .spot ? .spot : (m.kind == .perpetual ? .perpetual : .datedFuture(expiry: m.expiry)),
+                base: spec.base, quote: spec.quote, tickSize: spec.tick, lotSize: spec.lot, minQuantity: spec.minQuantity,
+                minNotional: spec.minNotional, makerFee: spec.maker, takerFee: spec.taker,
+                initialMargin: derivative ? spec.initialMargin : .zero,
+                maintenanceMargin: derivative ? spec.maintenanceMargin : .zero,
+                fundingInterval: m.kind == .perpetual ? generator.fundingInterval : 0))
+        }
+        let instrument = instruments[0]
         // Handed over to the venue's state, which only the lock touches from here on.
         let opened: PaperExchange
         if journalPath.isEmpty {
-            opened = PaperExchange(instruments: [instrument], balances: [spec.quote: spec.balance])
+            opened = PaperExchange(instruments: instruments, balances: [spec.quote: spec.balance])
         } else {
-            switch PaperExchange.open(journalAt: journalPath, durable: !host.isReplay, instruments: [instrument],
+            switch PaperExchange.open(journalAt: journalPath, durable: !host.isReplay, instruments: instruments,
                                       balances: [spec.quote: spec.balance]) {
             case .success(let venue):
                 opened = venue
@@ -156,10 +239,12 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
         state.withLock {
             $0.source = data
             $0.paper = paper
-            $0.instrument = id
+            $0.books = handles.map { MarketState(instrument: $0) }
             $0.connected = true
         }
-        host.reportConnection(ARB_CONNECTION_CONNECTED, "\(sourceKind) \(sourceKind == "quotes" ? quotesPath : capturePath)")
+        _ = instrument
+        let what = sourceKind == "generator" ? "\(markets.count) market(s)" : (sourceKind == "quotes" ? quotesPath : capturePath)
+        host.reportConnection(ARB_CONNECTION_CONNECTED, "\(sourceKind) \(what)")
         if !host.isReplay { startPacing() }
     }
 
@@ -219,11 +304,12 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
     /// the host goes through the venue's delivery, where a lost message shows as a gap.
     private func step(_ s: inout State) {
         guard let source = s.source else { return }
-        let instrument = s.instrument
-        _ = source.next { time, event, bids, asks in
+        _ = source.next { time, m, event, bids, asks in
+            guard m < s.books.count else { return }
+            let instrument = s.books[m].instrument
             switch event {
             case .book(let snapshot, let sequence, let previous):
-                s.bookSequence = sequence
+                s.books[m].bookSequence = sequence
                 s.bookMessages += 1
                 if let paper = s.paper {
                     // The matching engine keeps the venue's book, then fills what now crosses.
@@ -239,28 +325,54 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                         deliver(paper.onBookChanged(instrument: instrument.rawValue, now: time), request: 0)
                     }
                 }
-                guard s.subscribedBook else { return }
+                guard s.books[m].subscribedBook else { return }
                 if s.bookMessages == dropMessage { return }  // lost on the wire
-                if !snapshot && !s.needsSnapshot && previous != s.delivered {
+                if !snapshot && !s.books[m].needsSnapshot && previous != s.books[m].delivered {
                     // The adapter sees pu ≠ the last u it delivered: report the gap, resync.
-                    host.reportGap(instrument, expected: s.delivered, received: sequence)
-                    emitSnapshot(&s, time: time, request: 0)
+                    host.reportGap(instrument, expected: s.books[m].delivered, received: sequence)
+                    emitSnapshot(&s, m, time: time, request: 0)
                     return
                 }
-                if snapshot || s.needsSnapshot {
-                    emitSnapshot(&s, time: time, request: 0)
+                if snapshot || s.books[m].needsSnapshot {
+                    if snapshot {
+                        host.emitBook(instrument: instrument, isSnapshot: true, sequence: sequence, tsEvent: time, tsInit: time,
+                                      bids: bids, asks: asks)
+                        s.books[m].delivered = sequence
+                        s.books[m].needsSnapshot = false
+                    } else {
+                        emitSnapshot(&s, m, time: time, request: 0)
+                    }
                 } else {
-                    host.emitBook(instrument: instrument, isSnapshot: false, sequence: sequence, previousSequence: s.delivered,
-                                  tsEvent: time, tsInit: time, bids: bids, asks: asks)
-                    s.delivered = sequence
+                    host.emitBook(instrument: instrument, isSnapshot: false, sequence: sequence,
+                                  previousSequence: s.books[m].delivered, tsEvent: time, tsInit: time, bids: bids, asks: asks)
+                    s.books[m].delivered = sequence
                 }
             case .trade(let t):
-                guard s.subscribedTrades else { return }
+                guard s.books[m].subscribedTrades else { return }
                 String(t.tradeId).withArbStr { id in
                     host.emit(trade: arb_trade_t(struct_size: structSize(arb_trade_t.self), instrument: instrument.rawValue,
                                                  trade_id: id, aggressor_side: t.buyerIsMaker ? ARB_SIDE_SELL : ARB_SIDE_BUY,
                                                  price: t.price.cValue, quantity: t.quantity.cValue, ts_event: time, ts_init: time))
                 }
+            case .funding(let rate, let mark, let index, let next):
+                guard s.books[m].subscribedFunding else { return }
+                host.emit(funding: arb_funding_rate_t(
+                    struct_size: structSize(arb_funding_rate_t.self), instrument: instrument.rawValue, rate: rate.cValue,
+                    has_predicted_rate: 1, predicted_rate: rate.cValue, mark_price: mark.cValue, index_price: index.cValue,
+                    next_funding_time_ns: next, funding_interval_ns: generator.fundingInterval,
+                    rate_cap: generator.fundingCap.cValue, rate_floor: ((try? generator.fundingCap.negated()) ?? .zero).cValue,
+                    ts_event: time, ts_init: time))
+            case .settleFunding(let rate, let mark):
+                // Positions pay or receive at the venue's schedule (a positive rate: longs pay).
+                if let paper = s.paper {
+                    s.fundingSettlements += 1
+                    deliver(paper.settleFunding(instrument: instrument.rawValue, rate: rate, markPrice: mark, now: time), request: 0)
+                }
+            case .expire(let index):
+                if let paper = s.paper {
+                    deliver(paper.settleExpiry(instrument: instrument.rawValue, indexPrice: index, now: time), request: 0)
+                }
+                host.log(.info, "\(markets[m].symbol) expired and settled at the index \(index)")
             case .ticker:
                 break
             case .gap(let expected, let received):
@@ -270,31 +382,35 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
     }
 
     /// Answers from the venue's own book (what a resync after a gap gets).
-    private func emitSnapshot(_ s: inout State, time: Int64, request: UInt64) {
-        let book = s.paper?.book(s.instrument.rawValue) ?? PaperBook()
+    private func emitSnapshot(_ s: inout State, _ m: Int, time: Int64, request: UInt64) {
+        let instrument = s.books[m].instrument
+        let book = s.paper?.book(instrument.rawValue) ?? PaperBook()
         let bids = book.bids.map { arb_book_level_t(price: $0.price.cValue, quantity: $0.quantity.cValue) }
         let asks = book.asks.map { arb_book_level_t(price: $0.price.cValue, quantity: $0.quantity.cValue) }
         bids.withUnsafeBufferPointer { b in
             asks.withUnsafeBufferPointer { a in
-                host.emitBook(request: request, instrument: s.instrument, isSnapshot: true, sequence: s.bookSequence,
+                host.emitBook(request: request, instrument: instrument, isSnapshot: true, sequence: s.books[m].bookSequence,
                               tsEvent: time, tsInit: time, bids: b, asks: a)
             }
         }
-        s.delivered = s.bookSequence
-        s.needsSnapshot = false
+        s.books[m].delivered = s.books[m].bookSequence
+        s.books[m].needsSnapshot = false
     }
 
     // MARK: Requests
 
     func subscribe(request: UInt64, instrument: InstrumentHandle, channel: arb_channel_t) throws(HostError) {
         let ok = state.withLock { s -> Bool in
-            guard instrument == s.instrument else { return false }
+            guard let m = s.market(instrument) else { return false }
             switch channel {
             case ARB_CHANNEL_BOOK:
-                s.subscribedBook = true
-                s.needsSnapshot = true
-                if s.bookSequence != 0 { emitSnapshot(&s, time: host.isReplay ? (s.source?.nextTime ?? 0) : host.now, request: request) }
-            case ARB_CHANNEL_TRADES: s.subscribedTrades = true
+                s.books[m].subscribedBook = true
+                s.books[m].needsSnapshot = true
+                if s.books[m].bookSequence != 0 {
+                    emitSnapshot(&s, m, time: host.isReplay ? (s.source?.nextTime ?? 0) : host.now, request: request)
+                }
+            case ARB_CHANNEL_TRADES: s.books[m].subscribedTrades = true
+            case ARB_CHANNEL_FUNDING: s.books[m].subscribedFunding = true
             default: break
             }
             return true
@@ -305,8 +421,36 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
 
     func getOrderbook(request: UInt64, instrument: InstrumentHandle, depth: Int) throws(HostError) {
         try state.withLock { s throws(HostError) in
-            guard instrument == s.instrument else { throw .notFound }
-            emitSnapshot(&s, time: host.isReplay ? (s.source?.nextTime ?? 0) : host.now, request: request)
+            guard let m = s.market(instrument) else { throw .notFound }
+            emitSnapshot(&s, m, time: host.isReplay ? (s.source?.nextTime ?? 0) : host.now, request: request)
+        }
+        host.requestDone(request, ARB_OUTCOME_ACCEPTED)
+    }
+
+    func getSymbols(request: UInt64) throws(HostError) {
+        let handles = state.withLock { $0.books.map(\.instrument) }
+        for (i, id) in handles.enumerated() {
+            spec.base.withArbStr { base in
+                spec.quote.withArbStr { quote in
+                    var c = arb_instrument_spec_t()
+                    c.struct_size = structSize(arb_instrument_spec_t.self)
+                    c.instrument = id.rawValue
+                    c.base = base
+                    c.quote = quote
+                    c.settle = quote
+                    c.tick_size = spec.tick.cValue
+                    c.lot_size = spec.lot.cValue
+                    c.min_quantity = spec.minQuantity.cValue
+                    c.min_notional = spec.minNotional.cValue
+                    c.contract_size = ExactDecimal.one.cValue
+                    c.funding_interval_ns = markets[i].kind == .perpetual ? generator.fundingInterval : 0
+                    c.maker_fee = spec.maker.cValue
+                    c.taker_fee = spec.taker.cValue
+                    c.initial_margin = (markets[i].kind == .spot ? .zero : spec.initialMargin).cValue
+                    c.maintenance_margin = (markets[i].kind == .spot ? .zero : spec.maintenanceMargin).cValue
+                    host.emit(spec: c, request: request)
+                }
+            }
         }
         host.requestDone(request, ARB_OUTCOME_ACCEPTED)
     }

@@ -1,0 +1,160 @@
+import PluginKit
+
+/// One market a generator quotes.
+struct GeneratedMarket {
+    var symbol: String
+    var kind: ContractKind
+    /// Dated futures: delivery time (ns).
+    var expiry: Int64
+}
+
+/// A seeded market generator: every venue with the same `seed` shares the underlying's random
+/// walk (the index); each venue adds its own basis and noise (`venue_seed`, `basis_bps`), and
+/// each market its own premium: a perpetual mean-reverts around the venue's basis and pays
+/// funding from its premium (the premium-index method, clamped to cap and floor) at the venue's
+/// interval; a dated future trades at a contango that decays to zero at expiry, where it settles
+/// at the index. Books have `depth` levels a side; trades print now and then. The same settings
+/// give the same events, bit for bit.
+final class GeneratorSource: MarketSource {
+    struct Settings {
+        var seed: UInt64
+        var venueSeed: UInt64
+        var startPrice: ExactDecimal
+        var tick: ExactDecimal
+        var lot: ExactDecimal
+        var depth: Int
+        var interval: Int64
+        var updates: Int
+        var startTime: Int64
+        var basisBps: Int64
+        var fundingInterval: Int64
+        var fundingCap: ExactDecimal
+        var contangoBps: Int64
+    }
+
+    let settings: Settings
+    let markets: [GeneratedMarket]
+    private var market: SplitMix64
+    private var venue: SplitMix64
+    private var indexTicks: Int64
+    private var premiumTicks: [Int64]
+    private var sequence: [UInt64]
+    private var expired: [Bool]
+    private var step = 0
+    private var time: Int64
+    private var nextFunding: Int64
+    private var lastRate: [ExactDecimal]
+    /// Events of the current step, handed out one by one.
+    private var queue: [(market: Int, event: SimEvent, bids: [arb_book_level_t], asks: [arb_book_level_t])] = []
+    private(set) var messages = 0
+
+    init(settings: Settings, markets: [GeneratedMarket]) {
+        self.settings = settings
+        self.markets = markets
+        market = SplitMix64(seed: settings.seed)
+        venue = SplitMix64(seed: settings.venueSeed ^ 0x5EED)
+        let ticks = (try? settings.startPrice.divided(by: settings.tick, rounding: .halfEven)) ?? .zero
+        indexTicks = Int64(ticks.units / ExactDecimal.one.units)
+        premiumTicks = Array(repeating: 0, count: markets.count)
+        sequence = Array(repeating: 0, count: markets.count)
+        expired = Array(repeating: false, count: markets.count)
+        lastRate = Array(repeating: .zero, count: markets.count)
+        time = settings.startTime
+        nextFunding = (settings.startTime / max(settings.fundingInterval, 1) + 1) * max(settings.fundingInterval, 1)
+    }
+
+    var nextTime: Int64? {
+        if !queue.isEmpty { return time }
+        return step < settings.updates ? time : nil
+    }
+
+    func next(_ handle: SimEventHandler) -> Bool {
+        if queue.isEmpty {
+            guard step < settings.updates else { return false }
+            generate()
+        }
+        guard !queue.isEmpty else { return false }
+        let item = queue.removeFirst()
+        messages += 1
+        item.bids.withUnsafeBufferPointer { b in
+            item.asks.withUnsafeBufferPointer { a in handle(time, item.market, item.event, b, a) }
+        }
+        if queue.isEmpty {
+            step += 1
+            time += settings.interval
+        }
+        return true
+    }
+
+    private func price(_ ticks: Int64) -> ExactDecimal { (try? settings.tick.multiplied(byInteger: Int(ticks))) ?? .zero }
+    private func quantity(_ lots: Int64) -> ExactDecimal { (try? settings.lot.multiplied(byInteger: Int(lots))) ?? .zero }
+
+    /// One step of the world: the index moves, then every live market quotes around it.
+    private func generate() {
+        switch market.next() % 4 {
+        case 0: indexTicks -= 1
+        case 3: indexTicks += 1
+        default: break
+        }
+        let index = price(indexTicks)
+        let venueBasis = indexTicks * settings.basisBps / 10_000
+        for m in markets.indices where !expired[m] {
+            let spec = markets[m]
+            // The premium mean-reverts inside ±8 ticks around the venue's basis.
+            let pull: Int64 = premiumTicks[m] > 0 ? -1 : (premiumTicks[m] < 0 ? 1 : 0)
+            premiumTicks[m] = max(-8, min(8, premiumTicks[m] + Int64(venue.next() % 3) - 1 + (venue.next() % 4 == 0 ? pull : 0)))
+            var midTicks = indexTicks + venueBasis + premiumTicks[m]
+            if spec.kind == .datedFuture {
+                if time >= spec.expiry {
+                    expired[m] = true
+                    queue.append((m, .expire(index: index), [], []))
+                    continue
+                }
+                // Contango decays linearly to zero at expiry.
+                let left = Double(spec.expiry - time) / 31_536_000_000_000_000
+                midTicks += Int64((Double(indexTicks) * Double(settings.contangoBps) / 10_000 * left).rounded())
+            }
+            let spread = Int64(1 + venue.next() % 3)
+            let bestBid = midTicks - spread / 2 - spread % 2, bestAsk = bestBid + spread
+            var bids: [arb_book_level_t] = [], asks: [arb_book_level_t] = []
+            bids.reserveCapacity(settings.depth)
+            asks.reserveCapacity(settings.depth)
+            for i in 0..<Int64(settings.depth) {
+                bids.append(arb_book_level_t(price: price(bestBid - i).cValue, quantity: quantity(Int64(1 + venue.next() % 50)).cValue))
+                asks.append(arb_book_level_t(price: price(bestAsk + i).cValue, quantity: quantity(Int64(1 + venue.next() % 50)).cValue))
+            }
+            sequence[m] += 1
+            queue.append((m, .book(snapshot: true, sequence: sequence[m], previous: sequence[m] - 1), bids, asks))
+            if venue.next() % 3 == 0 {
+                let buy = venue.next() % 2 == 0
+                let trade = BinanceTrade(tradeId: UInt64(step * markets.count + m + 1), price: price(buy ? bestAsk : bestBid),
+                                         quantity: quantity(Int64(1 + venue.next() % 20)), buyerIsMaker: !buy,
+                                         eventTime: time / 1_000_000, tradeTime: time / 1_000_000)
+                queue.append((m, .trade(trade), [], []))
+            }
+            if spec.kind == .perpetual {
+                let mark = price(midTicks)
+                let rate = fundingRate(mark: mark, index: index)
+                lastRate[m] = rate
+                if step % 10 == 0 { queue.append((m, .funding(rate: rate, mark: mark, index: index, nextFundingTime: nextFunding), [], [])) }
+                if time >= nextFunding { queue.append((m, .settleFunding(rate: rate, mark: mark), [], [])) }
+            }
+        }
+        if time >= nextFunding { nextFunding += max(settings.fundingInterval, 1) }
+    }
+
+    /// The premium-index method: premium P = (mark − index) / index, interest I = 0.01 % per 8 h
+    /// scaled to the interval, rate = P + clamp(I − P, ±0.05 %), within ±cap.
+    private func fundingRate(mark: ExactDecimal, index: ExactDecimal) -> ExactDecimal {
+        guard let difference = try? mark.subtracting(index),
+              let premium = try? difference.divided(by: index, rounding: .halfEven),
+              let interest = try? ExactDecimal(parsing: "0.0001").multiplied(byInteger: Int(settings.fundingInterval))
+                .divided(by: ExactDecimal(8 * 3_600_000_000_000), rounding: .halfEven),
+              let gap = try? interest.subtracting(premium) else { return .zero }
+        let clamp = (try? ExactDecimal(parsing: "0.0005")) ?? .zero
+        let bounded = min(max(gap, (try? clamp.negated()) ?? .zero), clamp)
+        let rate = (try? premium.adding(bounded)) ?? .zero
+        let cap = settings.fundingCap
+        return min(max(rate, (try? cap.negated()) ?? .zero), cap)
+    }
+}
