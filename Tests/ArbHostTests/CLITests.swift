@@ -9,7 +9,7 @@ struct CLITests {
     /// A plugin folder with the three example plugins.
     func examplePlugins() throws -> String {
         let dir = try TestPaths.temporaryDirectory()
-        for name in ["SpreadWatch", "CrossQuoter", "SeededVenue"] {
+        for name in ["SpreadWatch", "CrossQuoter", "SeededVenue", "SimVenue"] {
             try FileManager.default.copyItem(atPath: TestPaths.plugin(name), toPath: dir + "/lib\(name).so")
         }
         return dir
@@ -74,9 +74,9 @@ struct CLITests {
         p.waitUntilExit()
         let text = output.finish()
         #expect(p.terminationStatus == 0, "\(text)")
-        #expect(text.contains("[plugin=org.arbhost.exchange.seeded venue=seeded-a] connected"))
+        #expect(text.contains("[plugin=org.arbhost.exchange.sim venue=sim-a] connected"))
         #expect(text.contains("[plugin=org.arbhost.strategy.spread-watch strategy=spread-watch] best edge"))
-        #expect(text.contains("[plugin=org.arbhost.strategy.cross-quoter strategy=quoter] order open at"))
+        #expect(text.contains("[plugin=org.arbhost.strategy.cross-quoter strategy=quoter] order "))
         #expect(text.contains("signal 2: shutting down"))
         #expect(text.contains("host stopped after"))
     }

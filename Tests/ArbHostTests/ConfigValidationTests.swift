@@ -8,7 +8,7 @@ import Testing
 struct ConfigValidationTests {
     static let plugins: [LoadedPlugin] = {
         let loader = PluginLoader()
-        return ["SeededVenue", "CrossQuoter", "SpreadWatch"].compactMap { try? loader.load(TestPaths.plugin($0)) }
+        return ["SeededVenue", "SimVenue", "CrossQuoter", "SpreadWatch"].compactMap { try? loader.load(TestPaths.plugin($0)) }
     }()
 
     func errors(_ yaml: String) throws -> [ConfigError] {

@@ -80,7 +80,9 @@ extension SimVenue {
         }
         for event in events {
             switch event {
-            case .accepted: answer(ARB_OUTCOME_ACCEPTED)
+            case .accepted(let order):
+                answer(ARB_OUTCOME_ACCEPTED)
+                emit(order: order)
             case .rejected(_, let code, let reason), .cancelRejected(_, let code, let reason),
                  .amendRejected(_, let code, let reason):
                 answer(ARB_OUTCOME_REJECTED, code, reason)
