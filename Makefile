@@ -6,7 +6,7 @@
 SWIFT      ?= swift
 CONFIG     ?= debug
 BUILD_DIR   = .build/$(CONFIG)
-PLUGINS     = SpreadWatch CrossQuoter SeededVenue SimVenue
+PLUGINS     = SpreadWatch CrossQuoter SimVenue
 SYSTEM_PKGS = libcurl4-openssl-dev libssl-dev libsqlite3-dev libyaml-dev
 ARGS       ?=
 

@@ -9,7 +9,6 @@ let package = Package(
         // Example plugins, loaded with dlopen by the host and the tests.
         .library(name: "SpreadWatch", type: .dynamic, targets: ["SpreadWatch"]),
         .library(name: "CrossQuoter", type: .dynamic, targets: ["CrossQuoter"]),
-        .library(name: "SeededVenue", type: .dynamic, targets: ["SeededVenue"]),
         .library(name: "SimVenue", type: .dynamic, targets: ["SimVenue"]),
         // Broken plugins for the loader's refusal tests.
         .library(name: "FixtureWrongMajor", type: .dynamic, targets: ["FixtureWrongMajor"]),
@@ -66,7 +65,6 @@ let package = Package(
 
         .target(name: "SpreadWatch", dependencies: ["PluginKit"], path: "Plugins/Strategies/SpreadWatch"),
         .target(name: "CrossQuoter", dependencies: ["ArbSDK"], path: "Plugins/Strategies/CrossQuoter"),
-        .target(name: "SeededVenue", dependencies: ["PluginKit"], path: "Plugins/Exchanges/SeededVenue"),
         // The simulated venues' paper matching engine (a library the sim adapter links).
         .target(name: "PaperExchange", dependencies: ["PluginKit"], path: "Plugins/Exchanges/PaperExchange"),
         .target(name: "SimVenue", dependencies: ["PluginKit", "PaperExchange"], path: "Plugins/Exchanges/SimVenue"),

@@ -23,7 +23,7 @@ final class Pipeline: @unchecked Sendable {
     ///   caller drives the engine with `runPending`, which isolates the engine's own cost.
     init(pluginDirectory: String, strategies which: Strategies, threaded: Bool = true) throws {
         let loader = PluginLoader()
-        let venuePlugin = try loader.load(pluginDirectory + "/libSeededVenue.so")
+        let venuePlugin = try loader.load(pluginDirectory + "/libSimVenue.so")
         exchanges = ExchangeManager(engine: engine)
         strategies = StrategyManager(engine: engine)
         // The venues are registered but not connected: this benchmark is their I/O thread.

@@ -21,7 +21,7 @@ final class ReloadBench: @unchecked Sendable {
         pluginDir = dir + "/plugins"
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(atPath: pluginDir, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: plugins + "/libSeededVenue.so", toPath: pluginDir + "/libSeededVenue.so")
+        try FileManager.default.copyItem(atPath: plugins + "/libSimVenue.so", toPath: pluginDir + "/libSimVenue.so")
         try FileManager.default.copyItem(atPath: plugins + "/libFixtureSwapV1.so", toPath: pluginDir + "/libcounter.so")
         configPath = dir + "/strategies.yaml"
         try Self.config(step: 1).write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -44,9 +44,11 @@ final class ReloadBench: @unchecked Sendable {
         """
         exchanges:
           - name: a
-            plugin: org.arbhost.exchange.seeded
+            plugin: org.arbhost.exchange.sim
             settings:
+              source: generator
               interval: 1h
+              updates: 100
         strategies:
           - name: counter
             plugin: org.arbhost.test.counter

@@ -66,18 +66,19 @@ enum ReplayBench {
         figures.append(f)
         print("  (host events handled per run: \(events))")
         for (venues, symbols, updates) in [(2, 1, 50_000), (4, 100, 500)] {
-            let symbolList = (0..<symbols).map { "S\($0)USDT" }.joined(separator: ",")
+            let symbolList = (0..<symbols).map { "S\($0)USDT:perpetual" }.joined(separator: ",")
             var yaml = "exchanges:\n"
             for v in 0..<venues {
                 yaml += """
                       - name: v\(v)
-                        plugin: org.arbhost.exchange.seeded
+                        plugin: org.arbhost.exchange.sim
                         settings:
+                          source: generator
                           seed: 11
                           venue_seed: \(v + 1)
-                          symbols: \(symbolList)
+                          markets: \(symbolList)
                           interval: 10ms
-                          max_updates: \(updates)
+                          updates: \(updates)
                           depth: 20
 
                     """
@@ -96,7 +97,7 @@ enum ReplayBench {
                 """
             let messages = venues * symbols * updates
             figures.append(Measure.figure("replay, generated \(venues) venues × \(symbols) symbol\(symbols == 1 ? "" : "s")", unit: "events/s",
-                                          workload: "seeded venues stepped on event time, \(updates) updates of every book, all subscribed by one C strategy; events = host events handled",
+                                          workload: "generator venues stepped on event time, \(updates) updates of every book, all subscribed by one C strategy; events = host events handled",
                                           runs: max(1, runs / 2)) {
                 guard let r = try? replay(yaml, plugins: plugins) else { return .nan }
                 _ = messages

@@ -50,14 +50,15 @@ public struct HostSetup: Sendable, Equatable {
         return config
     }
 
-    /// The demo of strategies.yaml: two seeded venues sharing a market, the Swift strategy
-    /// spread-watch and the C strategy quoter.
+    /// Two simulated venues generating one correlated market, the Swift strategy spread-watch
+    /// and the C strategy quoter (strategies.yaml's demo, built in code).
     public static let demo = HostSetup(
         venues: [
-            Venue(name: "seeded-a", plugin: "org.arbhost.exchange.seeded",
-                  settings: Parameters(["seed": "7", "venue_seed": "1", "interval": "100ms"])),
-            Venue(name: "seeded-b", plugin: "org.arbhost.exchange.seeded",
-                  settings: Parameters(["seed": "7", "venue_seed": "2", "basis_ticks": "3", "interval": "150ms"])),
+            Venue(name: "seeded-a", plugin: "org.arbhost.exchange.sim",
+                  settings: Parameters(["source": "generator", "seed": "7", "venue_seed": "1", "interval": "100ms"])),
+            Venue(name: "seeded-b", plugin: "org.arbhost.exchange.sim",
+                  settings: Parameters(["source": "generator", "seed": "7", "venue_seed": "2", "basis_bps": "1",
+                                        "interval": "150ms"])),
         ],
         strategies: [
             Strategy(name: "spread-watch", plugin: "org.arbhost.strategy.spread-watch",

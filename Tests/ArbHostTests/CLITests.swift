@@ -9,7 +9,7 @@ struct CLITests {
     /// A plugin folder with the three example plugins.
     func examplePlugins() throws -> String {
         let dir = try TestPaths.temporaryDirectory()
-        for name in ["SpreadWatch", "CrossQuoter", "SeededVenue", "SimVenue"] {
+        for name in ["SpreadWatch", "CrossQuoter", "SimVenue"] {
             try FileManager.default.copyItem(atPath: TestPaths.plugin(name), toPath: dir + "/lib\(name).so")
         }
         return dir
@@ -54,7 +54,7 @@ struct CLITests {
         }
     }
 
-    @Test("run starts the demo, trades on the seeded venues and stops cleanly on SIGINT")
+    @Test("run starts the demo, trades on the simulated venues and stops cleanly on SIGINT")
     func runAndInterrupt() throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: arbhost)
@@ -117,7 +117,7 @@ struct CLITests {
         try """
             exchanges:
               - name: a
-                plugin: org.arbhost.exchange.seeded
+                plugin: org.arbhost.exchange.sim
                 sandbox: maybe
             strategies:
               - name: q
@@ -137,7 +137,7 @@ struct CLITests {
         try """
             exchanges:
               - name: a
-                plugin: org.arbhost.exchange.seeded
+                plugin: org.arbhost.exchange.sim
             strategies:
               - name: q
                 plugin: org.arbhost.strategy.cross-quoter

@@ -8,7 +8,7 @@ import Testing
 struct ConfigValidationTests {
     static let plugins: [LoadedPlugin] = {
         let loader = PluginLoader()
-        return ["SeededVenue", "SimVenue", "CrossQuoter", "SpreadWatch"].compactMap { try? loader.load(TestPaths.plugin($0)) }
+        return ["SimVenue", "CrossQuoter", "SpreadWatch"].compactMap { try? loader.load(TestPaths.plugin($0)) }
     }()
 
     func errors(_ yaml: String) throws -> [ConfigError] {
@@ -27,7 +27,7 @@ struct ConfigValidationTests {
     let venues = """
         exchanges:
           - name: a
-            plugin: org.arbhost.exchange.seeded
+            plugin: org.arbhost.exchange.sim
 
         """
 
@@ -40,12 +40,12 @@ struct ConfigValidationTests {
                 parameters:
                   venue: a
               - name: w
-                plugin: org.arbhost.exchange.seeded
+                plugin: org.arbhost.exchange.sim
 
             """)
         #expect(found.map(\.description) == [
             "strategies.yaml:5:5: strategies[0].plugin: no strategy plugin has the id 'org.arbhost.strategy.cross-quoterr'; did you mean 'org.arbhost.strategy.cross-quoter'? (loaded: org.arbhost.strategy.cross-quoter, org.arbhost.strategy.spread-watch)",
-            "strategies.yaml:9:5: strategies[1].plugin: 'org.arbhost.exchange.seeded' is a exchange plugin, not a strategy plugin",
+            "strategies.yaml:9:5: strategies[1].plugin: 'org.arbhost.exchange.sim' is a exchange plugin, not a strategy plugin",
         ])
     }
 

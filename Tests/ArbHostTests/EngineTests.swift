@@ -16,19 +16,19 @@ struct EngineTests {
 
         init(updates: Int, quoterOffset: String = "1") throws {
             let dir = try TestPaths.temporaryDirectory()
-            for name in ["SpreadWatch", "CrossQuoter", "SeededVenue"] {
+            for name in ["SpreadWatch", "CrossQuoter", "SimVenue"] {
                 try FileManager.default.copyItem(atPath: TestPaths.plugin(name), toPath: dir + "/lib\(name).so")
             }
             host = HostRuntime(mode: .replay, pluginDirectories: [dir])
             host.loadPlugins()
             var setup = HostSetup.demo
             for i in setup.venues.indices {
-                setup.venues[i].settings.entries.append(.init(key: "max_updates", text: "\(updates)"))
+                setup.venues[i].settings.entries.append(.init(key: "updates", text: "\(updates)"))
             }
             setup.strategies[0].parameters = Parameters(["venues": "seeded-a,seeded-b", "report_interval": "1s"])
             setup.strategies[1].parameters = Parameters(["venue": "seeded-a", "offset_ticks": quoterOffset, "requote_ticks": "2"])
             let summary = host.apply(setup)
-            #expect(summary.count == 4 && summary.allSatisfy { $0.hasSuffix("(org.arbhost.exchange.seeded)") || $0.contains(": started (") }, "\(summary)")
+            #expect(summary.count == 4 && summary.allSatisfy { $0.hasSuffix("(org.arbhost.exchange.sim)") || $0.contains(": started (") }, "\(summary)")
             let engine = host.engine
             // Registered after the engine's own strategy dispatch: sees each event after the strategies.
             for type in EventType.allCases {
@@ -67,8 +67,8 @@ struct EngineTests {
     func replayDrivesStrategies() throws {
         let replay = try Replay(updates: 300)
         replay.run()
-        // 300 deltas per venue plus the two snapshots.
-        #expect(replay.count("orderbook_update") == 602)
+        // Every update of each venue's one market is a book event.
+        #expect(replay.count("orderbook_update") == 600)
         #expect(replay.count("order_created") >= 1)
         #expect(replay.count("action_result") >= 1)
         // The event clock runs from the data's start (2024-01-01) in 100 ms / 150 ms steps.
@@ -139,7 +139,7 @@ struct EngineThreadingTests {
     func manyProducers() throws {
         let engine = Engine(mode: .live, ringCapacity: 1 << 16)
         let exchanges = ExchangeManager(engine: engine)
-        let venue = try PluginLoader().load(TestPaths.plugin("SeededVenue"))
+        let venue = try PluginLoader().load(TestPaths.plugin("SimVenue"))
         var sequences: [InstrumentId: [UInt64]] = [:]
         engine.router.registerHandler(.orderBookUpdate) { event in
             guard case .book(let p) = event.payload else { return }
@@ -176,7 +176,7 @@ struct EngineThreadingTests {
         let strategies = StrategyManager(engine: engine)
         let exchanges = ExchangeManager(engine: engine)
         let loader = PluginLoader()
-        let venue = try loader.load(TestPaths.plugin("SeededVenue"))
+        let venue = try loader.load(TestPaths.plugin("SimVenue"))
         try exchanges.registerExchange(name: "a", plugin: venue)
         try exchanges.registerExchange(name: "b", plugin: venue)
         let s = try strategies.registerStrategy(name: "w", plugin: try loader.load(TestPaths.plugin("SpreadWatch")),

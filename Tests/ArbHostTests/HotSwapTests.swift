@@ -93,8 +93,8 @@ struct HotSwapTests {
         defer { f.shutdown() }
         let before = try #require(f.host.exchanges.exchange(named: "a"))
         let temporary = f.pluginDir + "/.venue.new"
-        try FileManager.default.copyItem(atPath: TestPaths.plugin("SeededVenue"), toPath: temporary)
-        #expect(rename(temporary, f.pluginDir + "/libSeededVenue.so") == 0)
+        try FileManager.default.copyItem(atPath: TestPaths.plugin("SimVenue"), toPath: temporary)
+        #expect(rename(temporary, f.pluginDir + "/libSimVenue.so") == 0)
         #expect(waitUntil { f.system("system.plugin_swapped").count == 1 })
         let after = try #require(f.host.exchanges.exchange(named: "a"))
         #expect(after !== before && after.slot == before.slot && after.state == .connected)

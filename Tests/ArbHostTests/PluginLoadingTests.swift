@@ -21,11 +21,11 @@ struct PluginLoadingTests {
         #expect(c.info.id == "org.arbhost.strategy.cross-quoter")
         #expect(c.parameterDeclarations?.first { $0.key == "offset_ticks" }?.maximum == ExactDecimal(1000))
 
-        let venue = try loader.load(TestPaths.plugin("SeededVenue"))
+        let venue = try loader.load(TestPaths.plugin("SimVenue"))
         #expect(venue.info.kind == .exchange)
-        #expect(venue.info.id == "org.arbhost.exchange.seeded")
+        #expect(venue.info.id == "org.arbhost.exchange.sim")
         // Each load maps a private copy: loading the same file twice gives two images.
-        let again = try loader.load(TestPaths.plugin("SeededVenue"))
+        let again = try loader.load(TestPaths.plugin("SimVenue"))
         #expect(again.mappedPath != venue.mappedPath)
         #expect(!FileManager.default.fileExists(atPath: venue.mappedPath))
     }
@@ -99,7 +99,7 @@ struct PluginLoadingTests {
         let engine = Engine(mode: .live)
         let exchanges = ExchangeManager(engine: engine)
         let strategies = StrategyManager(engine: engine)
-        let venue = try loader.load(TestPaths.plugin("SeededVenue"))
+        let venue = try loader.load(TestPaths.plugin("SimVenue"))
         let a = try exchanges.registerExchange(name: "a", plugin: venue)
         _ = try exchanges.registerExchange(name: "b", plugin: venue)
         try strategies.registerStrategy(name: "watch", plugin: try loader.load(TestPaths.plugin("SpreadWatch")),

@@ -23,7 +23,7 @@ final class ReloadFixture: @unchecked Sendable {
         dir = try TestPaths.temporaryDirectory()
         pluginDir = dir + "/plugins"
         try FileManager.default.createDirectory(atPath: pluginDir, withIntermediateDirectories: true)
-        for name in ["SeededVenue", "CrossQuoter", "SpreadWatch"] {
+        for name in ["SimVenue", "CrossQuoter", "SpreadWatch"] {
             try FileManager.default.copyItem(atPath: TestPaths.plugin(name), toPath: pluginDir + "/lib\(name).so")
         }
         try FileManager.default.copyItem(atPath: TestPaths.plugin(counterPlugin), toPath: pluginDir + "/libcounter.so")
@@ -109,13 +109,17 @@ func counterConfig(step: Int = 1, venue: String = "a", quoter: Bool = true, extr
     var text = """
         exchanges:
           - name: a
-            plugin: org.arbhost.exchange.seeded
+            plugin: org.arbhost.exchange.sim
             settings:
+              source: generator
               interval: 1h
+              updates: 100
           - name: b
-            plugin: org.arbhost.exchange.seeded
+            plugin: org.arbhost.exchange.sim
             settings:
+              source: generator
               interval: 1h
+              updates: 100
               seed: 2
         strategies:
           - name: counter

@@ -1,6 +1,0 @@
-import PluginKit
-
-@c(arb_plugin_entry)
-public func arbPluginEntry(_ hostMajor: UInt32, _ hostMinor: UInt32) -> UnsafePointer<arb_plugin_descriptor_t>? {
-    exportExchange(SeededVenue.self, hostMajor, hostMinor)
-}
