@@ -114,4 +114,28 @@ struct ReplayTests {
         let orders = first.output.split(separator: "\n").first { $0.hasPrefix("orders: ") }.map(String.init) ?? ""
         #expect(!orders.hasPrefix("orders: 0,"), "the run placed orders: \(orders)")
     }
+
+    @Test("--from warms books up without strategies, --to ends the replay early")
+    func window() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        try captureConfig().replacingOccurrences(of: "org.arbhost.test.counter", with: "org.arbhost.strategy.cross-quoter")
+            .replacingOccurrences(of: "venue: sim", with: "venue: sim\n      offset_ticks: 2\n      requote_ticks: 3")
+            .write(toFile: dir + "/r.yaml", atomically: true, encoding: .utf8)
+        let plugins = try pluginFolder()
+        func events(_ output: ProcessOutput) -> Int {
+            output.output.split(separator: "\n").first { $0.hasPrefix("events: ") }
+                .flatMap { Int($0.dropFirst(8).prefix { $0.isNumber }) } ?? -1
+        }
+        func orders(_ output: ProcessOutput) -> Int {
+            output.output.split(separator: "\n").first { $0.hasPrefix("orders: ") }
+                .flatMap { Int($0.dropFirst(8).prefix { $0.isNumber }) } ?? -1
+        }
+        let full = try cli(["--config", dir + "/r.yaml", "--plugin-dir", plugins])
+        let early = try cli(["--config", dir + "/r.yaml", "--plugin-dir", plugins, "--to", "1723161300000000000"])
+        let late = try cli(["--config", dir + "/r.yaml", "--plugin-dir", plugins, "--from", "1723161300000000000"])
+        #expect(full.status == 0 && early.status == 0 && late.status == 0, "\(full.output)\n\(early.output)\n\(late.output)")
+        #expect(events(early) > 0 && events(early) < events(full))
+        // Before --from the books fill but the quoter hears nothing, so it places fewer orders.
+        #expect(orders(late) > 0 && orders(late) < orders(full))
+    }
 }
