@@ -42,51 +42,22 @@ extension PaperBook {
     /// Sets (quantity > 0) or removes (quantity ≤ 0) the level at `price`.
     mutating func set(_ side: PaperBookSide, price: ExactDecimal, quantity: ExactDecimal) {
         switch side {
-        case .bid: Self.set(&bidsWorstFirst, price: price, quantity: quantity, before: { $0 < $1 })
-        case .ask: Self.set(&asksWorstFirst, price: price, quantity: quantity, before: { $0 > $1 })
+        case .bid: bidLadder.set(price: price, quantity: quantity)
+        case .ask: askLadder.set(price: price, quantity: quantity)
         }
     }
 
-    /// Binary search in worst-first order for the first level not before `price`; replace,
-    /// remove or insert there.
-    private static func set(_ levels: inout [PaperLevel], price: ExactDecimal, quantity: ExactDecimal,
-                            before: (ExactDecimal, ExactDecimal) -> Bool) {
-        var lo = 0, hi = levels.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if before(levels[mid].price, price) { lo = mid + 1 } else { hi = mid }
-        }
-        let exists = lo < levels.count && levels[lo].price == price
-        if quantity.units <= 0 {
-            if exists { levels.remove(at: lo) }
-        } else if exists {
-            levels[lo].quantity = quantity
-        } else {
-            levels.insert(PaperLevel(price: price, quantity: quantity), at: lo)
-        }
-    }
-
-    /// The levels a taker on `side` trades against (asks for a buy, bids for a sell), best first,
-    /// without copying.
-    func opposite(of side: OrderSide) -> ReversedCollection<[PaperLevel]> {
-        (side == .buy ? asksWorstFirst : bidsWorstFirst).reversed()
-    }
+    /// The levels a taker on `side` trades against (asks for a buy, bids for a sell), best first.
+    func opposite(of side: OrderSide) -> [PaperLevel] { side == .buy ? asks : bids }
 
     /// The best level a taker on `side` would trade against.
     func bestOpposite(of side: OrderSide) -> PaperLevel? {
-        (side == .buy ? asksWorstFirst : bidsWorstFirst).last
+        (side == .buy ? askLadder.best : bidLadder.best).map { PaperLevel(price: $0.price, quantity: $0.quantity) }
     }
 
-    /// Removes `quantity` from the best level a taker on `side` trades against (the walk always
-    /// consumes from the best end, so a fully taken level is simply dropped).
+    /// Removes `quantity` from the best level a taker on `side` trades against.
     mutating func consumeBest(against side: OrderSide, quantity: ExactDecimal) throws(DecimalError) {
-        if side == .buy { try Self.consume(&asksWorstFirst, quantity) } else { try Self.consume(&bidsWorstFirst, quantity) }
-    }
-
-    private static func consume(_ levels: inout [PaperLevel], _ quantity: ExactDecimal) throws(DecimalError) {
-        guard let best = levels.last else { return }
-        let left = try best.quantity.minus(quantity)
-        if left.units <= 0 { levels.removeLast() } else { levels[levels.count - 1].quantity = left }
+        if side == .buy { try askLadder.consumeBest(quantity) } else { try bidLadder.consumeBest(quantity) }
     }
 }
 

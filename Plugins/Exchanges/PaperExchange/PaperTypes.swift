@@ -254,18 +254,17 @@ public enum PaperBookSide: Sendable, Hashable {
 
 /// A book as the venue sees it: levels best first (bids descending, asks ascending).
 public struct PaperBook: Sendable, Hashable {
-    /// Stored worst first: the busy end of a book is its top, so an update there touches the
-    /// end of the array instead of shifting every deeper level.
-    var bidsWorstFirst: [PaperLevel]
-    var asksWorstFirst: [PaperLevel]
+    /// Chunked ladders: a feed updating levels anywhere in a deep book shifts one chunk.
+    var bidLadder = PriceLadder(higherIsBetter: true)
+    var askLadder = PriceLadder(higherIsBetter: false)
 
     /// Bids, best (highest) first.
-    public var bids: [PaperLevel] { bidsWorstFirst.reversed() }
+    public var bids: [PaperLevel] { bidLadder.bestFirst.map { PaperLevel(price: $0.price, quantity: $0.quantity) } }
     /// Asks, best (lowest) first.
-    public var asks: [PaperLevel] { asksWorstFirst.reversed() }
+    public var asks: [PaperLevel] { askLadder.bestFirst.map { PaperLevel(price: $0.price, quantity: $0.quantity) } }
 
     public init(bids: [PaperLevel] = [], asks: [PaperLevel] = []) {
-        bidsWorstFirst = bids.reversed()
-        asksWorstFirst = asks.reversed()
+        for level in bids { bidLadder.set(price: level.price, quantity: level.quantity) }
+        for level in asks { askLadder.set(price: level.price, quantity: level.quantity) }
     }
 }
