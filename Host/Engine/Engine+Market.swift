@@ -70,8 +70,9 @@ extension Engine {
             return ARB_ERR_INVALID_ARGUMENT
         }
         guard let book = market.latestOrderBook(id) else { return ARB_ERR_NOT_FOUND }
-        let n = min(capacity, book.depth(bid: side == ARB_SIDE_BUY))
-        if let levels { book.forEachLevel(bid: side == ARB_SIDE_BUY, limit: n) { i, level in levels[i] = level.cValue } }
+        let bid = side == ARB_SIDE_BUY
+        let n = min(capacity, book.depth(bid: bid))
+        for i in 0..<n { levels![i] = book.level(i, bid: bid).cValue }
         count?.pointee = n
         return ARB_OK
     }

@@ -26,13 +26,14 @@ public struct BookLevel: Hashable, Sendable {
 /// where its messages are parsed, before anything reaches the host.
 public struct OrderBook: Sendable {
     public let instrument: InstrumentId
-    /// Each side as a chunked price ladder: an update anywhere in a deep book shifts one chunk.
-    private(set) var bidLadder = PriceLadder(higherIsBetter: true)
-    private(set) var askLadder = PriceLadder(higherIsBetter: false)
+    /// Levels stored worst first: most updates land near the top of a book, which is then the
+    /// end of the array, so they shift nothing.
+    private(set) var bidsWorstFirst: ContiguousArray<BookLevel> = []
+    private(set) var asksWorstFirst: ContiguousArray<BookLevel> = []
     /// Bids, best (highest) first (a copy).
-    public var bids: ContiguousArray<BookLevel> { ContiguousArray(bidLadder.bestFirst.map(BookLevel.init)) }
+    public var bids: ContiguousArray<BookLevel> { ContiguousArray(bidsWorstFirst.reversed()) }
     /// Asks, best (lowest) first (a copy).
-    public var asks: ContiguousArray<BookLevel> { ContiguousArray(askLadder.bestFirst.map(BookLevel.init)) }
+    public var asks: ContiguousArray<BookLevel> { ContiguousArray(asksWorstFirst.reversed()) }
     /// The last applied venue sequence number.
     public private(set) var sequence: UInt64 = 0
     public private(set) var tsEvent: Int64 = 0
@@ -52,29 +53,25 @@ public struct OrderBook: Sendable {
 
     public init(instrument: InstrumentId) {
         self.instrument = instrument
+        bidsWorstFirst.reserveCapacity(64)
+        asksWorstFirst.reserveCapacity(64)
     }
 
-    public var bestBid: BookLevel? { bidLadder.best.map(BookLevel.init) }
-    public var bestAsk: BookLevel? { askLadder.best.map(BookLevel.init) }
+    public var bestBid: BookLevel? { bidsWorstFirst.last }
+    public var bestAsk: BookLevel? { asksWorstFirst.last }
 
-    /// Calls `body` with up to `limit` levels of a side, best first, without copying the side.
-    func forEachLevel(bid: Bool, limit: Int, _ body: (Int, BookLevel) -> Void) {
-        var i = 0
-        (bid ? bidLadder : askLadder).forEachBestFirst { level in
-            guard i < limit else { return false }
-            body(i, BookLevel(level))
-            i += 1
-            return true
-        }
+    /// The i-th level of a side, best first, without copying.
+    func level(_ i: Int, bid: Bool) -> BookLevel {
+        bid ? bidsWorstFirst[bidsWorstFirst.count - 1 - i] : asksWorstFirst[asksWorstFirst.count - 1 - i]
     }
 
-    func depth(bid: Bool) -> Int { bid ? bidLadder.count : askLadder.count }
+    func depth(bid: Bool) -> Int { bid ? bidsWorstFirst.count : asksWorstFirst.count }
 
     /// Applies a snapshot or a delta from an adapter.
     public mutating func apply(_ update: arb_book_update_t) -> Outcome {
         if update.is_snapshot != 0 {
-            bidLadder.removeAll()
-            askLadder.removeAll()
+            bidsWorstFirst.removeAll(keepingCapacity: true)
+            asksWorstFirst.removeAll(keepingCapacity: true)
             isValid = true
         } else {
             guard isValid else { return .ignoredStale }
@@ -103,13 +100,28 @@ public struct OrderBook: Sendable {
     /// Sets, replaces or (quantity 0) removes one level.
     mutating func set(_ level: BookLevel, bid: Bool) {
         if bid {
-            bidLadder.set(price: level.price, quantity: level.quantity)
+            Self.set(level, in: &bidsWorstFirst, before: <)
         } else {
-            askLadder.set(price: level.price, quantity: level.quantity)
+            Self.set(level, in: &asksWorstFirst, before: >)
         }
     }
-}
 
-extension BookLevel {
-    init(_ level: PriceLadder.Level) { self.init(price: level.price, quantity: level.quantity) }
+    @inline(__always)
+    private static func set(_ level: BookLevel, in side: inout ContiguousArray<BookLevel>,
+                            before: (ExactDecimal, ExactDecimal) -> Bool) {
+        // Binary search (worst-first order) for the first level not before `level.price`.
+        var low = 0, high = side.count
+        while low < high {
+            let mid = (low + high) / 2
+            if before(side[mid].price, level.price) { low = mid + 1 } else { high = mid }
+        }
+        let exists = low < side.count && side[low].price == level.price
+        if level.quantity.isZero {
+            if exists { side.remove(at: low) }
+        } else if exists {
+            side[low].quantity = level.quantity
+        } else {
+            side.insert(level, at: low)
+        }
+    }
 }
