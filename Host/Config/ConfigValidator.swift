@@ -11,15 +11,13 @@ public enum ConfigValidator {
             let path = "exchanges[\(i)]"
             guard let plugin = find(exchange.plugin, .exchange, in: plugins, at: exchange.location,
                                     keyPath: path + ".plugin", errors: &errors) else { continue }
-            errors += check(exchange.settings, of: plugin, at: exchange.location, keyPath: path + ".settings",
-                            validate: nil)
+            errors += check(exchange.settings, of: plugin, at: exchange.location, keyPath: path + ".settings")
         }
         for (i, strategy) in config.strategies.enumerated() {
             let path = "strategies[\(i)]"
             guard let plugin = find(strategy.plugin, .strategy, in: plugins, at: strategy.location,
                                     keyPath: path + ".plugin", errors: &errors) else { continue }
-            errors += check(strategy.parameters, of: plugin, at: strategy.location, keyPath: path + ".parameters",
-                            validate: plugin.strategy?.pointee.validate_params)
+            errors += check(strategy.parameters, of: plugin, at: strategy.location, keyPath: path + ".parameters")
         }
         return errors.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
     }
@@ -42,29 +40,18 @@ public enum ConfigValidator {
         return plugin
     }
 
-    /// Declarations first (types, ranges, required, unknown keys), then the plugin's own check.
-    static func check(_ parameters: Parameters, of plugin: LoadedPlugin, at location: SourceLocation, keyPath: String,
-                      validate: (@convention(c) (UnsafePointer<arb_params_t>?, UnsafePointer<arb_errors_t>?) -> arb_status_t)?)
+    /// Declarations first (types, ranges, required, unknown keys), then the plugin's own check;
+    /// each problem at its value's position when the file has that key, else at the entry.
+    static func check(_ parameters: Parameters, of plugin: LoadedPlugin, at location: SourceLocation, keyPath: String)
         -> [ConfigError]
     {
-        switch ParameterValidator.validate(parameters, against: plugin.parameterDeclarations) {
-        case .failure(let problems):
-            return problems.errors.map { ConfigError(parameterError: $0, fallback: location, prefix: keyPath) }
-        case .success(let typed):
-            guard let validate else { return [] }
-            let list = CParameterList(typed)
-            let collector = ErrorCollector()
-            let status = list.withCParams { params in collector.withSink { validate(params, $0) } }
-            guard status != ARB_OK else { return [] }
-            return collector.errors(orDefault: "rejected by \(plugin.info.id) (status \(status))").map { problem in
-                // Point at the value the plugin complains about, when it names one we have.
-                let entry = parameters.entries.first { $0.key == problem.keyPath }
-                var e = ConfigError(parameterError: problem, fallback: location, prefix: keyPath)
-                if let entry { e = ConfigError(parameterError: ParameterError(keyPath: problem.keyPath, message: problem.message,
-                                                                                location: entry.location),
-                                               fallback: location, prefix: keyPath) }
-                return e
+        guard case .failure(let problems) = plugin.checkedParameters(parameters) else { return [] }
+        return problems.errors.map { problem in
+            var problem = problem
+            if problem.location.isEmpty, let entry = parameters.entries.first(where: { $0.key == problem.keyPath }) {
+                problem.location = entry.location
             }
+            return ConfigError(parameterError: problem, fallback: location, prefix: keyPath)
         }
     }
 }

@@ -24,29 +24,26 @@ public final class ExchangeManager: @unchecked Sendable {
         guard let table = plugin.exchange?.pointee else {
             throw failure([ParameterError(keyPath: "plugin", message: "\(plugin.info.id) is not an exchange adapter")])
         }
-        let typed: TypedParameters
-        switch ParameterValidator.validate(settings, against: plugin.parameterDeclarations) {
-        case .success(let value): typed = value
+        let list: CParameterList
+        switch plugin.checkedParameters(settings) {
+        case .success(let value): list = value
         case .failure(let errors): throw failure(errors.errors.map { e in
             var e = e
             e.keyPath = "settings." + e.keyPath
             return e
         })
         }
-        let list = CParameterList(typed)
         let instance: ExchangeInstance = engine.perform { engine in
             let e = ExchangeInstance(name: name, slot: engine.exchangeSlots.count, plugin: plugin, settings: list, engine: engine)
             engine.exchangeSlots.append(e)
             return e
         }
-        let collector = ErrorCollector(prefix: "settings")
-        var created: UnsafeMutableRawPointer?
-        let status = name.withArbStr { n in
-            list.withCParams { params in collector.withSink { table.create(instance.host, n, params, $0, &created) } }
-        }
-        guard status == ARB_OK, let created else {
+        let created: UnsafeMutableRawPointer
+        switch LoadedPlugin.createInstance(name: name, parameters: list, prefix: "settings", { table.create(instance.host, $0, $1, $2, $3) }) {
+        case .success(let value): created = value
+        case .failure(let errors):
             engine.perform { $0.exchangeSlots[instance.slot] = nil }
-            throw failure(collector.errors(orDefault: "create failed with status \(status)"))
+            throw failure(errors.errors)
         }
         instance.instance = created
         byName[name] = instance
@@ -71,48 +68,44 @@ public final class ExchangeManager: @unchecked Sendable {
         guard let table = plugin.exchange?.pointee else {
             throw failure([ParameterError(keyPath: "plugin", message: "\(plugin.info.id) is not an exchange adapter")])
         }
-        let typed: TypedParameters
-        switch ParameterValidator.validate(settings, against: plugin.parameterDeclarations) {
-        case .success(let value): typed = value
+        let list: CParameterList
+        switch plugin.checkedParameters(settings) {
+        case .success(let value): list = value
         case .failure(let errors): throw failure(errors.errors)
         }
-        let list = CParameterList(typed)
         let replacement = ExchangeInstance(name: name, slot: old.slot, plugin: plugin, settings: list, engine: engine)
         replacement.credentials = credentials ?? old.credentials
-        let collector = ErrorCollector(prefix: "settings")
-        var created: UnsafeMutableRawPointer?
-        let status = name.withArbStr { n in
-            list.withCParams { params in collector.withSink { table.create(replacement.host, n, params, $0, &created) } }
-        }
-        guard status == ARB_OK, let created else {
-            throw failure(collector.errors(orDefault: "create failed with status \(status)"))
+        let created: UnsafeMutableRawPointer
+        switch LoadedPlugin.createInstance(name: name, parameters: list, prefix: "settings", { table.create(replacement.host, $0, $1, $2, $3) }) {
+        case .success(let value): created = value
+        case .failure(let errors): throw failure(errors.errors)
         }
         replacement.instance = created
         let wasConnected = old.state == .connected
         disconnect(name)
-        engine.perform { engine in
-            engine.abandonRequests(exchange: old.slot, reason: "venue '\(name)' was replaced; the outcome will be asked of the venue")
-            if let instance = old.instance { old.table.destroy(instance) }
-            old.instance = nil
-            old.state = .destroyed
-            engine.exchangeSlots[old.slot] = replacement
-        }
+        retire(old, reason: "venue '\(name)' was replaced; the outcome will be asked of the venue", replacement: replacement)
         byName[name] = replacement
         replacement.logger.info("replaced by \(plugin.info.id) \(plugin.info.version)")
         if wasConnected { _ = connect(name) }
+    }
+
+    /// Destroys a disconnected venue instance between two events; what was in flight to it ends
+    /// as UNKNOWN; `replacement` (or nothing) takes its slot.
+    private func retire(_ e: ExchangeInstance, reason: String, replacement: ExchangeInstance?) {
+        engine.perform { engine in
+            engine.abandonRequests(exchange: e.slot, reason: reason)
+            if let instance = e.instance { e.table.destroy(instance) }
+            e.instance = nil
+            e.state = .destroyed
+            engine.exchangeSlots[e.slot] = replacement
+        }
     }
 
     /// Disconnects, destroys and forgets a venue.
     public func removeExchange(_ name: String) {
         guard let e = byName[name] else { return }
         disconnect(name)
-        engine.perform { engine in
-            engine.abandonRequests(exchange: e.slot, reason: "venue '\(name)' was removed")
-            if let instance = e.instance { e.table.destroy(instance) }
-            e.instance = nil
-            e.state = .destroyed
-            engine.exchangeSlots[e.slot] = nil
-        }
+        retire(e, reason: "venue '\(name)' was removed", replacement: nil)
         byName[name] = nil
         order.removeAll { $0 == name }
     }
@@ -199,18 +192,7 @@ public final class ExchangeManager: @unchecked Sendable {
 
     /// Disconnects and destroys every venue.
     public func removeAll() {
-        disconnectAll()
-        for name in order.reversed() {
-            guard let e = byName[name] else { continue }
-            engine.perform { engine in
-                if let instance = e.instance { e.table.destroy(instance) }
-                e.instance = nil
-                e.state = .destroyed
-                engine.exchangeSlots[e.slot] = nil
-            }
-        }
-        byName.removeAll()
-        order.removeAll()
+        for name in order.reversed() { removeExchange(name) }
     }
 
     /// The latest funding rate of `symbol`'s perpetual on every venue that has one

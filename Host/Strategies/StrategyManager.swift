@@ -27,16 +27,10 @@ public final class StrategyManager: @unchecked Sendable {
         guard let table = plugin.strategy?.pointee else {
             throw failure([ParameterError(keyPath: "plugin", message: "\(plugin.info.id) is not a strategy plugin")])
         }
-        let typed: TypedParameters
-        switch ParameterValidator.validate(parameters, against: plugin.parameterDeclarations) {
-        case .success(let value): typed = value
+        let list: CParameterList
+        switch plugin.checkedParameters(parameters) {
+        case .success(let value): list = value
         case .failure(let errors): throw failure(errors.errors)
-        }
-        let list = CParameterList(typed)
-        if let validate = table.validate_params {
-            let collector = ErrorCollector()
-            let status = list.withCParams { params in collector.withSink { validate(params, $0) } }
-            if status != ARB_OK { throw failure(collector.errors(orDefault: "rejected by the plugin (status \(status))")) }
         }
         let instance: StrategyInstance = engine.perform { engine in
             let s = StrategyInstance(name: name, slot: engine.strategySlots.count, plugin: plugin, parameters: list,
@@ -44,14 +38,12 @@ public final class StrategyManager: @unchecked Sendable {
             engine.strategySlots.append(s)
             return s
         }
-        let collector = ErrorCollector()
-        var created: UnsafeMutableRawPointer?
-        let status = name.withArbStr { n in
-            list.withCParams { params in collector.withSink { table.create(instance.host, n, params, $0, &created) } }
-        }
-        guard status == ARB_OK, let created else {
+        let created: UnsafeMutableRawPointer
+        switch LoadedPlugin.createInstance(name: name, parameters: list, { table.create(instance.host, $0, $1, $2, $3) }) {
+        case .success(let value): created = value
+        case .failure(let errors):
             engine.perform { $0.strategySlots[instance.slot] = nil }
-            throw failure(collector.errors(orDefault: "create failed with status \(status)"))
+            throw failure(errors.errors)
         }
         instance.instance = created
         byName[name] = instance
@@ -151,16 +143,10 @@ public final class StrategyManager: @unchecked Sendable {
         func failure(_ problems: [ParameterError]) -> InstanceError {
             InstanceError(strategy: name, plugin: s.plugin.path, problems: problems)
         }
-        let typed: TypedParameters
-        switch ParameterValidator.validate(parameters, against: s.plugin.parameterDeclarations) {
-        case .success(let value): typed = value
+        let list: CParameterList
+        switch s.plugin.checkedParameters(parameters) {
+        case .success(let value): list = value
         case .failure(let errors): throw failure(errors.errors)
-        }
-        let list = CParameterList(typed)
-        if let validate = s.table.validate_params {
-            let collector = ErrorCollector()
-            let status = list.withCParams { params in collector.withSink { validate(params, $0) } }
-            if status != ARB_OK { throw failure(collector.errors(orDefault: "rejected by the plugin (status \(status))")) }
         }
         guard let reconfigure = s.table.reconfigure else {
             throw failure([ParameterError(keyPath: "", message: "\(s.plugin.info.id) cannot change parameters while running (it has no reconfigure); restart the strategy to apply them")])
@@ -217,19 +203,15 @@ public final class StrategyManager: @unchecked Sendable {
         }
         // Parameters go to the new build as they are, checked against its declarations.
         let parameters = Parameters(s.parameters.typed.values.map { Parameters.Entry(key: $0.key, text: $0.text) })
-        let typed: TypedParameters
-        switch ParameterValidator.validate(parameters, against: plugin.parameterDeclarations) {
-        case .success(let value): typed = value
+        let list: CParameterList
+        switch plugin.checkedParameters(parameters) {
+        case .success(let value): list = value
         case .failure(let errors): throw failure("", errors.errors)
         }
-        let list = CParameterList(typed)
-        let collector = ErrorCollector()
-        var created: UnsafeMutableRawPointer?
-        let status = name.withArbStr { n in
-            list.withCParams { params in collector.withSink { table.create(s.host, n, params, $0, &created) } }
-        }
-        guard status == ARB_OK, let newInstance = created else {
-            throw failure("", collector.errors(orDefault: "the new build's create failed (status \(status))"))
+        let newInstance: UnsafeMutableRawPointer
+        switch LoadedPlugin.createInstance(name: name, parameters: list, { table.create(s.host, $0, $1, $2, $3) }) {
+        case .success(let value): newInstance = value
+        case .failure(let errors): throw failure("", errors.errors)
         }
         let outcome: Result<Int64, InstanceError> = engine.perform { _ in
             let began = DispatchTime.now().uptimeNanoseconds
