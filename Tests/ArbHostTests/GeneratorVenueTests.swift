@@ -105,4 +105,41 @@ struct GeneratorVenueTests {
         #expect(a.recorder.digest == b.recorder.digest)
         #expect(a.recorder.digest != c.recorder.digest)
     }
+
+    @Test("acknowledgement latency goes through host timers: each answer lands exactly that much later on the event clock")
+    func latency() throws {
+        func delays(_ config: String) throws -> [Int64] {
+            let dir = try TestPaths.temporaryDirectory()
+            let plugins = dir + "/plugins"
+            try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
+            for name in ["SimVenue", "CrossQuoter", "SpreadWatch"] {
+                try FileManager.default.copyItem(atPath: TestPaths.plugin(name), toPath: plugins + "/lib\(name).so")
+            }
+            try config.write(toFile: dir + "/strategies.yaml", atomically: true, encoding: .utf8)
+            let host = HostRuntime(mode: .replay, pluginDirectories: [plugins], configPath: dir + "/strategies.yaml")
+            host.loadPlugins()
+            if case .failure(let errors) = host.loadConfiguration() { Issue.record("\(errors)") }
+            var sent: [UInt64: Int64] = [:]
+            var answered: [Int64] = []
+            host.engine.router.registerHandler(.orderCreated) { event in
+                if case .order(let p) = event.payload, p.pointee.status == ARB_ORDER_PENDING { sent[p.pointee.order_id] = event.timestamp }
+            }
+            host.engine.router.registerHandler(.actionResult) { event in
+                guard case .actionResult(let p) = event.payload, p.pointee.kind == ARB_ACTION_SUBMIT_ORDER,
+                      let at = sent[p.pointee.action_id] else { return }
+                answered.append(event.timestamp - at)
+            }
+            host.start()
+            #expect(host.engine.waitUntilFinished(timeoutNanoseconds: 120_000_000_000))
+            host.shutdown()
+            return answered
+        }
+        let immediate = try delays(Self.config())
+        let base = Self.config()
+        let line = try #require(base.split(separator: "\n").first { $0.contains("funding_interval: 1h") })
+        let indent = line.prefix { $0 == " " }
+        let delayed = try delays(base.replacingOccurrences(of: String(line), with: "\(line)\n\(indent)ack_latency: 250ms"))
+        #expect(!immediate.isEmpty && immediate.allSatisfy { $0 == 0 }, "zero latency: answered within the same event")
+        #expect(!delayed.isEmpty && delayed.allSatisfy { $0 == 250_000_000 }, "\(Set(delayed))")
+    }
 }

@@ -2,7 +2,8 @@ import PaperExchange
 import PluginKit
 
 extension SimVenue {
-    private func now(_ s: State) -> Int64 { host.isReplay ? (s.source?.nextTime ?? host.now) : host.now }
+    /// The host clock: the current event's time in replay, wall time live.
+    private func now(_ s: State) -> Int64 { host.now }
 
     func createOrder(request: UInt64, order: UnsafePointer<arb_order_request_t>) throws(HostError) {
         let o = order.pointee
@@ -21,16 +22,18 @@ extension SimVenue {
             price: type == .market ? nil : ExactDecimal(o.price), reduceOnly: o.reduce_only != 0)
         try state.withLock { s throws(HostError) in
             guard let paper = s.paper else { throw .wrongState }
-            deliver(paper.submit(paperRequest, now: now(s)), request: request)
+            answer(paper.submit(paperRequest, now: now(s)), request: request, &s)
         }
+        scheduleDelayed()
     }
 
     func cancelOrder(request: UInt64, order: UnsafePointer<arb_order_ref_t>) throws(HostError) {
         let clientOrderId = String(order.pointee.client_order_id)
         try state.withLock { s throws(HostError) in
             guard let paper = s.paper else { throw .wrongState }
-            deliver(paper.cancel(clientOrderId: clientOrderId, now: now(s)), request: request)
+            answer(paper.cancel(clientOrderId: clientOrderId, now: now(s)), request: request, &s)
         }
+        scheduleDelayed()
     }
 
     func amendOrder(request: UInt64, order: UnsafePointer<arb_order_ref_t>, price: ExactDecimal,
@@ -38,8 +41,9 @@ extension SimVenue {
         let clientOrderId = String(order.pointee.client_order_id)
         try state.withLock { s throws(HostError) in
             guard let paper = s.paper else { throw .wrongState }
-            deliver(paper.amend(clientOrderId: clientOrderId, price: price, quantity: quantity, now: now(s)), request: request)
+            answer(paper.amend(clientOrderId: clientOrderId, price: price, quantity: quantity, now: now(s)), request: request, &s)
         }
+        scheduleDelayed()
     }
 
     /// An order by client id (or venue id), from the venue's state — after a restart, from its journal.
@@ -67,6 +71,15 @@ extension SimVenue {
         let balances = state.withLock { $0.paper?.balances ?? [] }
         for b in balances { emit(balance: b, request: request) }
         host.requestDone(request, ARB_OUTCOME_ACCEPTED)
+    }
+
+    /// Answers a request now, or after `ack_latency` through a host timer.
+    private func answer(_ events: [PaperEvent], request: UInt64, _ s: inout State) {
+        if ackLatency > 0 {
+            s.delayed.append((now(s) + ackLatency, request, events))
+        } else {
+            deliver(events, request: request)
+        }
     }
 
     /// Hands the matching engine's events to the host: the request's one final answer, then

@@ -52,6 +52,10 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                           "maintenance margin rate"),
             ParameterSpec("balance", .decimal, default: "1000000", min: ExactDecimal(0),
                           "starting balance in the quote currency (spot: also 0 base)"),
+            ParameterSpec("ack_latency", .duration, default: "0ms", min: ExactDecimal(0),
+                          "time from a request to the venue's answer (and any immediate fills), through host timers"),
+            ParameterSpec("fill_latency", .duration, default: "0ms", min: ExactDecimal(0),
+                          "time from the market reaching a resting order to its fill report; 0: before the next market event"),
             ParameterSpec("journal", .string, default: "",
                           "the venue's own durable journal (run: fsynced, recovered at connect, so the venue outlives the host; replay: started fresh, not synced); empty: none"),
         ]
@@ -64,6 +68,10 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
         var bookMessages = 0
         var connected = false
         var fundingSettlements = 0
+        /// Answers and fills waiting for their latency: (due time, request, events).
+        var delayed: [(due: Int64, request: UInt64, events: [PaperEvent])] = []
+        var waiting: [UInt64: (request: UInt64, events: [PaperEvent])] = [:]
+        var nextTag: UInt64 = 1
 
         func market(_ instrument: InstrumentHandle) -> Int? { books.firstIndex { $0.instrument == instrument } }
     }
@@ -94,6 +102,8 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
     let speed: Int64?  // nil: max
     let dropMessage: Int
     let journalPath: String
+    let ackLatency: Int64
+    let fillLatency: Int64
     let spec: (base: String, quote: String, tick: ExactDecimal, lot: ExactDecimal, minQuantity: ExactDecimal,
                minNotional: ExactDecimal, maker: ExactDecimal, taker: ExactDecimal, initialMargin: ExactDecimal,
                maintenanceMargin: ExactDecimal, balance: ExactDecimal)
@@ -147,6 +157,8 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
         }
         dropMessage = Int(try settings.int("drop_message"))
         journalPath = try settings.string("journal")
+        ackLatency = try settings.duration("ack_latency")
+        fillLatency = try settings.duration("fill_latency")
         spec = (try settings.string("base"), try settings.string("quote"), try settings.decimal("tick_size"),
                 try settings.decimal("lot_size"), try settings.decimal("min_quantity"), try settings.decimal("min_notional"),
                 try settings.decimal("maker_fee"), try settings.decimal("taker_fee"), try settings.decimal("initial_margin"),
@@ -271,6 +283,32 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
         state.withLock { s in
             while s.connected, let t = s.source?.nextTime, t <= time { step(&s) }
         }
+        scheduleDelayed()
+    }
+
+    /// Sets a host timer for each answer or fill waiting for its latency. Called with the lock
+    /// released: setting a timer from a venue thread waits for the engine thread, which may be
+    /// waiting for this lock.
+    func scheduleDelayed() {
+        let due = state.withLock { s -> [(UInt64, Int64)] in
+            let batch = s.delayed
+            s.delayed.removeAll()
+            return batch.map { item in
+                let tag = s.nextTag
+                s.nextTag += 1
+                s.waiting[tag] = (item.request, item.events)
+                return (tag, item.due)
+            }
+        }
+        for (tag, time) in due { _ = try? host.setTimer(at: time, tag: tag) }
+    }
+
+    /// A latency timer fired: report what was waiting for it.
+    func onTimer(_ timer: UInt64, tag: UInt64) {
+        state.withLock { s in
+            guard let item = s.waiting.removeValue(forKey: tag) else { return }
+            deliver(item.events, request: item.request)
+        }
     }
 
     /// Live: replays the data against the wall clock (shifted to now, sped up by `speed`).
@@ -297,6 +335,7 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                 continue
             }
             state.withLock { s in if s.connected { step(&s) } }
+            scheduleDelayed()
         }
     }
 
@@ -322,7 +361,12 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                         for l in asks { paper.applyLevel(instrument: instrument.rawValue, side: .ask, price: ExactDecimal(l.price), quantity: ExactDecimal(l.quantity)) }
                     }
                     if paper.hasOpenOrders {
-                        deliver(paper.onBookChanged(instrument: instrument.rawValue, now: time), request: 0)
+                        let fills = paper.onBookChanged(instrument: instrument.rawValue, now: time)
+                        if fillLatency > 0 && !fills.isEmpty {
+                            s.delayed.append((time + fillLatency, 0, fills))
+                        } else {
+                            deliver(fills, request: 0)
+                        }
                     }
                 }
                 guard s.books[m].subscribedBook else { return }
@@ -407,7 +451,7 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                 s.books[m].subscribedBook = true
                 s.books[m].needsSnapshot = true
                 if s.books[m].bookSequence != 0 {
-                    emitSnapshot(&s, m, time: host.isReplay ? (s.source?.nextTime ?? 0) : host.now, request: request)
+                    emitSnapshot(&s, m, time: host.now, request: request)
                 }
             case ARB_CHANNEL_TRADES: s.books[m].subscribedTrades = true
             case ARB_CHANNEL_FUNDING: s.books[m].subscribedFunding = true
@@ -422,7 +466,7 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
     func getOrderbook(request: UInt64, instrument: InstrumentHandle, depth: Int) throws(HostError) {
         try state.withLock { s throws(HostError) in
             guard let m = s.market(instrument) else { throw .notFound }
-            emitSnapshot(&s, m, time: host.isReplay ? (s.source?.nextTime ?? 0) : host.now, request: request)
+            emitSnapshot(&s, m, time: host.now, request: request)
         }
         host.requestDone(request, ARB_OUTCOME_ACCEPTED)
     }
