@@ -53,12 +53,27 @@ public final class MessageBus {
 
     /// Per topic, the targets to call, in subscription order (rebuilt when subscriptions change),
     /// so publishing walks one flat list.
-    private var deliveries: ContiguousArray<ContiguousArray<Target>> = []
+    private var deliveries: ContiguousArray<ContiguousArray<Target>> = [] {
+        didSet { subscriberCounts = ContiguousArray(deliveries.map { Int32($0.count) }) }
+    }
+    /// Per topic, how many targets: read on the hot path without touching the target lists.
+    private var subscriberCounts: ContiguousArray<Int32> = []
 
     private var subscriptions: [Subscription?] = []
     private var topics: ContiguousArray<Topic> = []
     private var table: [Int32] = Array(repeating: -1, count: 256)
     private var nextId: UInt64 = 1
+
+    /// Called after every subscribe and unsubscribe (the engine watches for market topics).
+    var subscriptionsChanged: () -> Void = {}
+
+    /// Whether any subscription could match a topic whose first segment is `segment`.
+    func mayMatch(firstSegment segment: String) -> Bool {
+        subscriptions.contains { s in
+            guard let first = s?.pattern.text.split(separator: ".").first else { return false }
+            return first == segment || first == "*" || first == ">"
+        }
+    }
 
     /// Delivers a message to a strategy subscriber; set by the engine.
     var strategyDelivery: (Int, BusMessage) -> Void = { _, _ in }
@@ -79,6 +94,7 @@ public final class MessageBus {
             topics[t].subscribers.append(slot)
             deliveries[t].append(target)
         }
+        subscriptionsChanged()
         return id
     }
 
@@ -91,6 +107,7 @@ public final class MessageBus {
             topics[t].subscribers.removeAll { $0 == slot }
             deliveries[t] = ContiguousArray(topics[t].subscribers.compactMap { subscriptions[$0]?.target })
         }
+        subscriptionsChanged()
         return true
     }
 
@@ -123,6 +140,19 @@ public final class MessageBus {
             return n
         }
     }
+
+    /// The index of `topic` (interned on first use), for `hasSubscribers(topic:)` without hashing.
+    public func topicIndex(_ topic: String) -> Int {
+        var copy = topic
+        return copy.withUTF8 { intern(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The topic with this index.
+    public func topicName(_ index: Int) -> String { String(decoding: topics[index].bytes, as: UTF8.self) }
+
+    /// Whether anyone listens to the topic with this index: one array read.
+    @inline(__always)
+    public func hasSubscribers(topic index: Int) -> Bool { subscriberCounts[index] > 0 }
 
     /// Whether anyone listens to `topic`; lets publishers skip building a payload.
     public func hasSubscribers(_ topic: arb_str_t) -> Bool {

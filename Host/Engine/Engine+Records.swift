@@ -94,6 +94,7 @@ extension Engine {
                 router.routeEvent(Event(type: .orderBookUpdate, timestamp: update.ts_event, source: source,
                                         payload: .book(p)))
             }
+            if marketTopicsActive { publishBookTopic(event, source: source) }
         case .invalidated:
             let reason = market.latestOrderBook(id)?.staleReason == .crossed ? Self.staleCrossed : Self.staleBack
             routeStale(id, reason: reason, timestamp: update.ts_event, source: source)
@@ -124,6 +125,7 @@ extension Engine {
             router.routeEvent(Event(type: .tradeUpdate, timestamp: trade.ts_event, source: .venue(Int(header.source)),
                                     payload: .trade(p)))
         }
+        if marketTopicsActive { publishTradeTopic(trade, source: .venue(Int(header.source))) }
     }
 
     private func handleTicker(_ payload: UnsafeMutableRawPointer) {
@@ -187,33 +189,59 @@ extension Engine {
 
     // MARK: Strategies
 
+    // Handlers capture the engine unowned(unsafe): the engine owns the router that owns them,
+    // and a checked reference would cost a refcount round trip on every event.
+
+    /// Publishes a book update on `data.book.<venue>.<symbol>` (JSON) if anyone subscribes.
+    /// Called only while some bus subscription could match market topics (`marketTopicsActive`).
+    func publishBookTopic(_ e: arb_book_event_t, source: EventSource) {
+        let t = market.topic(InstrumentId(rawValue: e.instrument), trades: false, bus: bus)
+        guard bus.hasSubscribers(topic: t) else { return }
+        let json = "{\"sequence\":\(e.sequence),\"bid\":\"\(ExactDecimal(e.best_bid))\",\"bid_quantity\":\"\(ExactDecimal(e.best_bid_quantity))\",\"ask\":\"\(ExactDecimal(e.best_ask))\",\"ask_quantity\":\"\(ExactDecimal(e.best_ask_quantity))\",\"ts_event\":\(e.ts_event)}"
+        publishData(topic: t, json: json, source: source)
+    }
+
+    /// Publishes a trade on `data.trades.<venue>.<symbol>` (JSON) if anyone subscribes.
+    func publishTradeTopic(_ e: arb_trade_t, source: EventSource) {
+        let t = market.topic(InstrumentId(rawValue: e.instrument), trades: true, bus: bus)
+        guard bus.hasSubscribers(topic: t) else { return }
+        let json = "{\"price\":\"\(ExactDecimal(e.price))\",\"quantity\":\"\(ExactDecimal(e.quantity))\",\"side\":\"\(e.aggressor_side == ARB_SIDE_BUY ? "buy" : "sell")\",\"ts_event\":\(e.ts_event)}"
+        publishData(topic: t, json: json, source: source)
+    }
+
+    private func publishData(topic index: Int, json: String, source: EventSource) {
+        bus.topicName(index).withArbStr { t in
+            json.withArbStr { p in enqueueMessage(topic: t, payload: p, source: source, correlationId: 0) }
+        }
+    }
+
     /// Registers the router handlers that hand market events to subscribed strategies.
     func installStrategyDispatch() {
-        router.registerHandler(.orderBookUpdate) { [unowned self] event in
+        router.registerHandler(.orderBookUpdate) { [unowned(unsafe) self] event in
             guard case .book(let p) = event.payload else { return }
             eachSubscribedStrategy(p.pointee.instrument) { s in s.table.on_market_data?(s.instance, p) }
         }
-        router.registerHandler(.tradeUpdate) { [unowned self] event in
+        router.registerHandler(.tradeUpdate) { [unowned(unsafe) self] event in
             guard case .trade(let p) = event.payload else { return }
             eachSubscribedStrategy(p.pointee.instrument) { s in s.table.on_trade?(s.instance, p) }
         }
-        router.registerHandler(.fundingRateUpdate) { [unowned self] event in
+        router.registerHandler(.fundingRateUpdate) { [unowned(unsafe) self] event in
             guard case .funding(let p) = event.payload else { return }
             eachSubscribedStrategy(p.pointee.instrument) { s in s.table.on_funding_update?(s.instance, p) }
         }
-        router.registerHandler(.fundingSettlement) { [unowned self] event in
+        router.registerHandler(.fundingSettlement) { [unowned(unsafe) self] event in
             guard case .fundingPayment(let p) = event.payload else { return }
             eachSubscribedStrategy(p.pointee.instrument) { s in s.table.on_funding_payment?(s.instance, p) }
         }
-        router.registerHandler(.positionUpdated) { [unowned self] event in
+        router.registerHandler(.positionUpdated) { [unowned(unsafe) self] event in
             guard case .position(let p) = event.payload else { return }
             eachSubscribedStrategy(p.pointee.instrument) { s in s.table.on_position_update?(s.instance, p) }
         }
-        router.registerHandler(.bookStale) { [unowned self] event in
+        router.registerHandler(.bookStale) { [unowned(unsafe) self] event in
             guard case .instrument(let id, let reason) = event.payload else { return }
             eachSubscribedStrategy(id.rawValue) { s in s.table.on_book_stale?(s.instance, id.rawValue, reason) }
         }
-        router.registerHandler(.bookResynced) { [unowned self] event in
+        router.registerHandler(.bookResynced) { [unowned(unsafe) self] event in
             guard case .instrument(let id, _) = event.payload else { return }
             eachSubscribedStrategy(id.rawValue) { s in s.table.on_book_resynced?(s.instance, id.rawValue) }
         }

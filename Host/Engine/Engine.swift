@@ -48,6 +48,10 @@ public final class Engine: @unchecked Sendable {
     var queryResults: [UInt64: [VenueOrder]] = [:]
     var queryOutcomes: [UInt64: arb_outcome_t] = [:]
 
+    /// Some bus subscription may match `data.book.…`/`data.trades.…`: only then are market
+    /// updates turned into bus messages (one Bool test per event otherwise).
+    var marketTopicsActive = false
+
     /// > 0 while an event (or timer) is being handled.
     var eventDepth = 0
 
@@ -92,6 +96,9 @@ public final class Engine: @unchecked Sendable {
         messageBytes.reserveCapacity(1 << 16)
         pendingRequests.reserveCapacity(1024)
         installStrategyDispatch()
+        bus.subscriptionsChanged = { [unowned(unsafe) self] in
+            self.marketTopicsActive = self.bus.mayMatch(firstSegment: "data")
+        }
         bus.strategyDelivery = { [unowned self] slot, message in self.deliverBusMessage(slot, message) }
     }
 

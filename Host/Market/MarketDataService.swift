@@ -13,6 +13,10 @@ public final class MarketDataService {
     private(set) var specs: ContiguousArray<InstrumentSpec?> = [nil]
     /// The C form of each spec, with strings owned here (borrowed by plugins during a call).
     private var cSpecs: ContiguousArray<CSpec?> = [nil]
+    /// Bus topic indexes of each instrument's `data.book.<venue>.<symbol>` and
+    /// `data.trades.<venue>.<symbol>` (-1 until first needed).
+    private(set) var bookTopics: ContiguousArray<Int32> = [-1]
+    private(set) var tradeTopics: ContiguousArray<Int32> = [-1]
     /// Strategy slots subscribed to each instrument.
     private(set) var subscribers: ContiguousArray<ContiguousArray<Int32>> = [[]]
     let instruments: InstrumentRegistry
@@ -31,6 +35,8 @@ public final class MarketDataService {
         specs.append(contentsOf: repeatElement(nil, count: grow))
         cSpecs.append(contentsOf: repeatElement(nil, count: grow))
         subscribers.append(contentsOf: repeatElement([], count: grow))
+        bookTopics.append(contentsOf: repeatElement(-1, count: grow))
+        tradeTopics.append(contentsOf: repeatElement(-1, count: grow))
     }
 
     // MARK: The seed's operations
@@ -138,6 +144,22 @@ public final class MarketDataService {
         }
 
         deinit { strings.deallocate() }
+    }
+
+    /// The bus topic index for an instrument's books or trades, interned on first use.
+    @inline(__always)
+    func topic(_ id: InstrumentId, trades: Bool, bus: MessageBus) -> Int {
+        let i = Int(id.rawValue)
+        if i < bookTopics.count {
+            let cached = trades ? tradeTopics[i] : bookTopics[i]
+            if cached >= 0 { return Int(cached) }
+        }
+        ensure(id)
+        let instrument = instruments.instrument(id)
+        let name = "data.\(trades ? "trades" : "book").\(instrument?.venue ?? "?").\(instrument?.symbol ?? "?")"
+        let index = bus.topicIndex(name)
+        if trades { tradeTopics[i] = Int32(index) } else { bookTopics[i] = Int32(index) }
+        return index
     }
 
     /// Calls `body` for each strategy slot subscribed to `id`.

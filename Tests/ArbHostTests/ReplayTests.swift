@@ -138,4 +138,24 @@ struct ReplayTests {
         // Before --from the books fill but the quoter hears nothing, so it places fewer orders.
         #expect(orders(late) > 0 && orders(late) < orders(full))
     }
+
+    @Test("book and trade updates are published on the bus when someone subscribes")
+    func marketTopics() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        try captureConfig().write(toFile: dir + "/strategies.yaml", atomically: true, encoding: .utf8)
+        let host = HostRuntime(mode: .replay, pluginDirectories: [try pluginFolder()], configPath: dir + "/strategies.yaml")
+        host.loadPlugins()
+        if case .failure(let errors) = host.loadConfiguration() { Issue.record("\(errors)") }
+        var books: [String] = [], trades = 0
+        host.engine.bus.subscribe(try TopicPattern("data.book.sim.BTCUSDT"), .handler { m in books.append(String(m.payload)) })
+        host.engine.bus.subscribe(try TopicPattern("data.trades.*.BTCUSDT"), .handler { _ in trades += 1 })
+        host.start()
+        #expect(host.engine.waitUntilFinished(timeoutNanoseconds: 120_000_000_000))
+        let routed = host.engine.perform { $0.router.routedCount(.orderBookUpdate) }
+        host.shutdown()
+        #expect(books.count == routed)
+        #expect(trades == 21_313)
+        #expect(books.last?.contains("\"bid\":\"61659.7\",\"bid_quantity\":\"1.486\",\"ask\":\"61659.8\",\"ask_quantity\":\"0.981\"") == true,
+                "\(books.last ?? "")")
+    }
 }
