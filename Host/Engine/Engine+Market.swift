@@ -71,8 +71,13 @@ extension Engine {
         }
         guard let book = market.latestOrderBook(id) else { return ARB_ERR_NOT_FOUND }
         let bid = side == ARB_SIDE_BUY
-        let n = min(capacity, book.depth(bid: bid))
-        for i in 0..<n { levels![i] = book.level(i, bid: bid).cValue }
+        var n = 0
+        book.side(bid: bid).forEachBestFirst { level in
+            guard n < capacity else { return false }
+            levels![n] = level.cValue
+            n += 1
+            return true
+        }
         count?.pointee = n
         return ARB_OK
     }

@@ -17,8 +17,10 @@ import Testing
         let venue = venueWithRestingBuy()
         // 0.01 × 59000 = 590: margin 29.5 + worst-case fee 0.236.
         #expect(venue.balance("USDT").used == d("29.736"))
+        #expect(venue.hasOpenOrders(instrument: Fixture.perpId) && !venue.hasOpenOrders(instrument: Fixture.spotId))
         let events = venue.cancel(clientOrderId: "b1", now: t0 + 1)
         #expect(events.finals.map(\.status) == [.cancelled])
+        #expect(!venue.hasOpenOrders(instrument: Fixture.perpId))
         #expect(events.finals.first?.venueOrderId == "P1")
         #expect(events.balances.map(\.used) == [d("0")])
         #expect(venue.openOrders().isEmpty)

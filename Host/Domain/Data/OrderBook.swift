@@ -2,15 +2,9 @@ import ArbSDK
 import PluginKit
 
 /// One price level.
-public struct BookLevel: Hashable, Sendable {
-    public var price: ExactDecimal
-    public var quantity: ExactDecimal
+public typealias BookLevel = PriceLadder.Level
 
-    public init(price: ExactDecimal, quantity: ExactDecimal) {
-        self.price = price
-        self.quantity = quantity
-    }
-
+extension BookLevel {
     init(_ c: arb_book_level_t) {
         self.init(price: ExactDecimal(c.price), quantity: ExactDecimal(c.quantity))
     }
@@ -20,20 +14,19 @@ public struct BookLevel: Hashable, Sendable {
 
 /// A local order book built from a snapshot plus deltas (the seed's OrderBook).
 ///
-/// Levels are kept sorted best first in arrays that keep their capacity, so applying an update
-/// allocates nothing once the book has reached its usual depth. The book checks the generic
+/// Each side is a `PriceLadder`: levels sorted best first in chunks of a few dozen, so an update
+/// deep in a 1000-level venue book shifts one chunk, not the side; applying an update allocates
+/// only when a chunk splits or empties, which a book at its usual depth rarely does. The book checks the generic
 /// invariants (sequence increasing, never crossed); the venue's own sequence rules are checked
 /// where its messages are parsed, before anything reaches the host.
 public struct OrderBook: Sendable {
     public let instrument: InstrumentId
-    /// Levels stored worst first: most updates land near the top of a book, which is then the
-    /// end of the array, so they shift nothing.
-    private(set) var bidsWorstFirst: ContiguousArray<BookLevel> = []
-    private(set) var asksWorstFirst: ContiguousArray<BookLevel> = []
+    private(set) var bidLadder = PriceLadder(higherIsBetter: true)
+    private(set) var askLadder = PriceLadder(higherIsBetter: false)
     /// Bids, best (highest) first (a copy).
-    public var bids: ContiguousArray<BookLevel> { ContiguousArray(bidsWorstFirst.reversed()) }
+    public var bids: ContiguousArray<BookLevel> { ContiguousArray(bidLadder.bestFirst) }
     /// Asks, best (lowest) first (a copy).
-    public var asks: ContiguousArray<BookLevel> { ContiguousArray(asksWorstFirst.reversed()) }
+    public var asks: ContiguousArray<BookLevel> { ContiguousArray(askLadder.bestFirst) }
     /// The last applied venue sequence number.
     public private(set) var sequence: UInt64 = 0
     public private(set) var tsEvent: Int64 = 0
@@ -53,25 +46,19 @@ public struct OrderBook: Sendable {
 
     public init(instrument: InstrumentId) {
         self.instrument = instrument
-        bidsWorstFirst.reserveCapacity(64)
-        asksWorstFirst.reserveCapacity(64)
     }
 
-    public var bestBid: BookLevel? { bidsWorstFirst.last }
-    public var bestAsk: BookLevel? { asksWorstFirst.last }
+    public var bestBid: BookLevel? { bidLadder.best }
+    public var bestAsk: BookLevel? { askLadder.best }
 
-    /// The i-th level of a side, best first, without copying.
-    func level(_ i: Int, bid: Bool) -> BookLevel {
-        bid ? bidsWorstFirst[bidsWorstFirst.count - 1 - i] : asksWorstFirst[asksWorstFirst.count - 1 - i]
-    }
-
-    func depth(bid: Bool) -> Int { bid ? bidsWorstFirst.count : asksWorstFirst.count }
+    /// One side, best first, without copying.
+    func side(bid: Bool) -> PriceLadder { bid ? bidLadder : askLadder }
 
     /// Applies a snapshot or a delta from an adapter.
     public mutating func apply(_ update: arb_book_update_t) -> Outcome {
         if update.is_snapshot != 0 {
-            bidsWorstFirst.removeAll(keepingCapacity: true)
-            asksWorstFirst.removeAll(keepingCapacity: true)
+            bidLadder.removeAll()
+            askLadder.removeAll()
             isValid = true
         } else {
             guard isValid else { return .ignoredStale }
@@ -80,8 +67,15 @@ public struct OrderBook: Sendable {
                 return .invalidated
             }
         }
-        for i in 0..<update.bid_count { set(BookLevel(update.bids[i]), bid: true) }
-        for i in 0..<update.ask_count { set(BookLevel(update.asks[i]), bid: false) }
+        if update.is_snapshot != 0 {
+            // Worst level first: snapshot levels come best first, so each one only appends.
+            for i in (0..<update.bid_count).reversed() { set(BookLevel(update.bids[i]), bid: true) }
+            for i in (0..<update.ask_count).reversed() { set(BookLevel(update.asks[i]), bid: false) }
+        } else {
+            // In order, so a delta that repeats a price ends with its last value.
+            for i in 0..<update.bid_count { set(BookLevel(update.bids[i]), bid: true) }
+            for i in 0..<update.ask_count { set(BookLevel(update.asks[i]), bid: false) }
+        }
         if update.last_sequence != 0 { sequence = update.last_sequence }
         tsEvent = update.ts_event
         if let bid = bestBid, let ask = bestAsk, bid.price >= ask.price {
@@ -100,28 +94,9 @@ public struct OrderBook: Sendable {
     /// Sets, replaces or (quantity 0) removes one level.
     mutating func set(_ level: BookLevel, bid: Bool) {
         if bid {
-            Self.set(level, in: &bidsWorstFirst, before: <)
+            bidLadder.set(price: level.price, quantity: level.quantity)
         } else {
-            Self.set(level, in: &asksWorstFirst, before: >)
-        }
-    }
-
-    @inline(__always)
-    private static func set(_ level: BookLevel, in side: inout ContiguousArray<BookLevel>,
-                            before: (ExactDecimal, ExactDecimal) -> Bool) {
-        // Binary search (worst-first order) for the first level not before `level.price`.
-        var low = 0, high = side.count
-        while low < high {
-            let mid = (low + high) / 2
-            if before(side[mid].price, level.price) { low = mid + 1 } else { high = mid }
-        }
-        let exists = low < side.count && side[low].price == level.price
-        if level.quantity.isZero {
-            if exists { side.remove(at: low) }
-        } else if exists {
-            side[low].quantity = level.quantity
-        } else {
-            side.insert(level, at: low)
+            askLadder.set(price: level.price, quantity: level.quantity)
         }
     }
 }

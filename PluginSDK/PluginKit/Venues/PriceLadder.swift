@@ -1,9 +1,12 @@
-/// One side of an order book: price levels sorted best first, kept in chunks of a few dozen.
+/// One side of an order book: price levels in sorted chunks of a few dozen.
 ///
 /// Venue feeds update levels all through a deep book (Binance's 1000 levels), so one sorted
 /// array would shift hundreds of entries per insert. Chunks bound that to one chunk; finding
-/// the chunk is a binary search over chunk boundaries. The best level is the first of the first
-/// chunk. Used by the host's books and the simulated venues' matching engine.
+/// the chunk is a binary search over chunk boundaries. Levels are kept worst first, and the
+/// best chunk is a flat array of its own: most updates and every taker fill land at the top of
+/// the book, which is then the end of that array, where a change is one binary search and a
+/// store and inserting or removing shifts little. Used by the host's books and the simulated
+/// venues' matching engine.
 public struct PriceLadder: Sendable, Hashable {
     public struct Level: Sendable, Hashable {
         public var price: ExactDecimal
@@ -16,94 +19,137 @@ public struct PriceLadder: Sendable, Hashable {
 
     /// Bids: higher prices are better; asks: lower.
     public let higherIsBetter: Bool
-    private var chunks: [[Level]] = []
-    public private(set) var count = 0
-    static let chunkSize = 48
+    /// The best levels, worst first. Empty only when the whole side is.
+    @usableFromInline var top: ContiguousArray<Level> = []
+    /// The levels worse than all of `top`: chunks worst first, each worst first.
+    @usableFromInline var deeper: [ContiguousArray<Level>] = []
+    @usableFromInline var levelCount = 0
+    @usableFromInline static let chunkSize = 48
 
     public init(higherIsBetter: Bool) { self.higherIsBetter = higherIsBetter }
 
-    @inline(__always)
-    private func better(_ a: ExactDecimal, _ b: ExactDecimal) -> Bool { higherIsBetter ? a > b : a < b }
+    /// Equal when the levels are, however they are chunked.
+    public static func == (a: Self, b: Self) -> Bool {
+        a.higherIsBetter == b.higherIsBetter && a.count == b.count && a.bestFirst == b.bestFirst
+    }
 
-    public var isEmpty: Bool { count == 0 }
-    public var best: Level? { chunks.first?.first }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(higherIsBetter)
+        forEachBestFirst { hasher.combine($0); return true }
+    }
+
+    /// The number of levels.
+    @inlinable public var count: Int { levelCount }
+    @inlinable public var isEmpty: Bool { levelCount == 0 }
+    @inlinable public var best: Level? { top.last }
 
     /// The i-th level, best first (O(number of chunks)).
     public subscript(_ i: Int) -> Level {
-        var i = i
-        for chunk in chunks {
-            if i < chunk.count { return chunk[i] }
+        if i < top.count { return top[top.count - 1 - i] }
+        var i = i - top.count
+        for chunk in deeper.reversed() {
+            if i < chunk.count { return chunk[chunk.count - 1 - i] }
             i -= chunk.count
         }
         preconditionFailure("level \(i) of \(count)")
     }
 
     /// Every level, best first.
-    public var bestFirst: [Level] { chunks.flatMap { $0 } }
+    public var bestFirst: [Level] { Array(top.reversed()) + deeper.reversed().flatMap { $0.reversed() } }
 
     /// Calls `body` with levels best first until it returns false.
-    public func forEachBestFirst(_ body: (Level) -> Bool) {
-        for chunk in chunks {
-            for level in chunk where !body(level) { return }
+    @inlinable public func forEachBestFirst(_ body: (Level) -> Bool) {
+        for level in top.reversed() where !body(level) { return }
+        for chunk in deeper.reversed() {
+            for level in chunk.reversed() where !body(level) { return }
         }
     }
 
+    /// Empties the side but keeps the top's storage: a feed of snapshots (one per update) then
+    /// refills it without allocating.
     public mutating func removeAll() {
-        chunks.removeAll(keepingCapacity: true)
-        count = 0
+        top.removeAll(keepingCapacity: true)
+        deeper.removeAll()
+        levelCount = 0
     }
 
     /// Sets (quantity > 0) or removes (quantity ≤ 0) the level at `price`.
-    public mutating func set(price: ExactDecimal, quantity: ExactDecimal) {
+    @inlinable public mutating func set(price: ExactDecimal, quantity: ExactDecimal) {
         let remove = quantity.units <= 0
-        guard !chunks.isEmpty else {
-            if !remove {
-                chunks.append([Level(price: price, quantity: quantity)])
-                count = 1
+        if deeper.isEmpty || top.isEmpty || !Self.worse(price, top[0].price, higherIsBetter) {
+            levelCount += Self.set(price, quantity, remove: remove, in: &top, higherIsBetter)
+            if top.count > 2 * Self.chunkSize {
+                // The worse part becomes the best chunk below the top.
+                let cut = top.count - Self.chunkSize
+                deeper.append(ContiguousArray(top[..<cut]))
+                top.removeFirst(cut)
+            } else if top.isEmpty && !deeper.isEmpty {
+                top = deeper.removeLast()
             }
             return
         }
-        // The first chunk whose worst level is not better than `price`, else the last chunk.
-        var lo = 0, hi = chunks.count
+        // The first chunk whose best level is not worse than `price`, else the last one.
+        var lo = 0, hi = deeper.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if better(chunks[mid][chunks[mid].count - 1].price, price) { lo = mid + 1 } else { hi = mid }
+            if Self.worse(deeper[mid][deeper[mid].count - 1].price, price, higherIsBetter) { lo = mid + 1 } else { hi = mid }
         }
-        let c = min(lo, chunks.count - 1)
-        var l = 0, h = chunks[c].count
-        while l < h {
-            let mid = (l + h) / 2
-            if better(chunks[c][mid].price, price) { l = mid + 1 } else { h = mid }
-        }
-        let exists = l < chunks[c].count && chunks[c][l].price == price
-        if remove {
-            guard exists else { return }
-            chunks[c].remove(at: l)
-            count -= 1
-            if chunks[c].isEmpty { chunks.remove(at: c) }
-        } else if exists {
-            chunks[c][l].quantity = quantity
-        } else {
-            chunks[c].insert(Level(price: price, quantity: quantity), at: l)
-            count += 1
-            if chunks[c].count > 2 * Self.chunkSize {
-                let tail = Array(chunks[c][Self.chunkSize...])
-                chunks[c].removeLast(chunks[c].count - Self.chunkSize)
-                chunks.insert(tail, at: c + 1)
-            }
+        let c = min(lo, deeper.count - 1)
+        levelCount += Self.set(price, quantity, remove: remove, in: &deeper[c], higherIsBetter)
+        if deeper[c].count > 2 * Self.chunkSize {
+            let tail = ContiguousArray(deeper[c][Self.chunkSize...])
+            deeper[c].removeLast(deeper[c].count - Self.chunkSize)
+            deeper.insert(tail, at: c + 1)
+        } else if deeper[c].isEmpty {
+            deeper.remove(at: c)
         }
     }
 
     /// Takes `quantity` from the best level; a level taken whole is removed.
     public mutating func consumeBest(_ quantity: ExactDecimal) throws(DecimalError) {
-        guard let best = chunks.first?.first else { return }
+        guard let best = top.last else { return }
         let left = try best.quantity.subtracting(quantity)
         if left.units <= 0 {
-            chunks[0].removeFirst()
-            count -= 1
-            if chunks[0].isEmpty { chunks.removeFirst() }
+            top.removeLast()
+            levelCount -= 1
+            if top.isEmpty && !deeper.isEmpty { top = deeper.removeLast() }
         } else {
-            chunks[0][0].quantity = left
+            top[top.count - 1].quantity = left
         }
+    }
+
+    /// Whether `a` is a worse price than `b` on this side (bids: lower; asks: higher).
+    @inlinable @inline(__always)
+    static func worse(_ a: ExactDecimal, _ b: ExactDecimal, _ higherIsBetter: Bool) -> Bool {
+        higherIsBetter ? a < b : a > b
+    }
+
+    /// Sets or removes one level in a worst-first array; returns the change in level count.
+    @inlinable @inline(__always)
+    static func set(_ price: ExactDecimal, _ quantity: ExactDecimal, remove: Bool,
+                    in levels: inout ContiguousArray<Level>, _ higherIsBetter: Bool) -> Int {
+        // A new best level (snapshots are applied worst first) appends without searching.
+        if levels.isEmpty || worse(levels[levels.count - 1].price, price, higherIsBetter) {
+            guard !remove else { return 0 }
+            levels.append(Level(price: price, quantity: quantity))
+            return 1
+        }
+        var low = 0, high = levels.count
+        while low < high {
+            let mid = (low + high) / 2
+            if worse(levels[mid].price, price, higherIsBetter) { low = mid + 1 } else { high = mid }
+        }
+        let exists = low < levels.count && levels[low].price == price
+        if remove {
+            guard exists else { return 0 }
+            levels.remove(at: low)
+            return -1
+        }
+        if exists {
+            levels[low].quantity = quantity
+            return 0
+        }
+        levels.insert(Level(price: price, quantity: quantity), at: low)
+        return 1
     }
 }

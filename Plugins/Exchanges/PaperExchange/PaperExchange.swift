@@ -81,17 +81,29 @@ public final class PaperExchange {
 
     /// Replaces an instrument's book (levels best first; unsorted input is sorted, zero levels dropped).
     public func setBook(instrument: UInt32, bids: [PaperLevel], asks: [PaperLevel]) {
-        guard instruments[instrument] != nil else { return }
-        var book = PaperBook()
-        for level in bids { book.set(.bid, price: level.price, quantity: level.quantity) }
-        for level in asks { book.set(.ask, price: level.price, quantity: level.quantity) }
-        books[instrument] = book
+        setBook(instrument: instrument, bids: bids, asks: asks) { $0 }
+    }
+
+    /// Replaces the book with a snapshot whose levels (best first) `level` reads; the book's
+    /// storage is reused, so a feed of snapshots allocates nothing here.
+    public func setBook<Levels: BidirectionalCollection>(instrument: UInt32, bids: Levels, asks: Levels,
+                                                        level: (Levels.Element) -> PaperLevel) {
+        guard instruments.index(forKey: instrument) != nil else { return }
+        Self.replace(&books[instrument, default: PaperBook()], bids: bids, asks: asks, level: level)
+    }
+
+    private static func replace<Levels: BidirectionalCollection>(_ book: inout PaperBook, bids: Levels, asks: Levels,
+                                                                level: (Levels.Element) -> PaperLevel) {
+        book.removeAll()
+        // Worst first: each level then lands at the top of the ladder, which shifts nothing.
+        for l in bids.reversed() { let l = level(l); book.set(.bid, price: l.price, quantity: l.quantity) }
+        for l in asks.reversed() { let l = level(l); book.set(.ask, price: l.price, quantity: l.quantity) }
     }
 
     /// Sets one level (quantity 0 removes it). Also how the data source restores liquidity that
     /// paper takers consumed: consumed quantity stays gone until the feed overwrites the level.
     public func applyLevel(instrument: UInt32, side: PaperBookSide, price: ExactDecimal, quantity: ExactDecimal) {
-        guard instruments[instrument] != nil else { return }
+        guard instruments.index(forKey: instrument) != nil else { return }  // no copy of the instrument
         books[instrument, default: PaperBook()].set(side, price: price, quantity: quantity)
     }
 
@@ -112,8 +124,8 @@ public final class PaperExchange {
     /// Every accepted order, in acceptance order.
     public var orders: [PaperOrder] { slots.map(\.order) }
 
-    /// Whether any order is open (cheap: checked on every book update).
-    public var hasOpenOrders: Bool { slots.contains { !$0.order.status.isFinal } }
+    /// Whether any order of `instrument` is open (one hash lookup: checked on every book update).
+    public func hasOpenOrders(instrument: UInt32) -> Bool { !(openSlots[instrument]?.isEmpty ?? true) }
 
     /// Open orders (of one instrument, or all), in acceptance order.
     public func openOrders(instrument: UInt32? = nil) -> [PaperOrder] {

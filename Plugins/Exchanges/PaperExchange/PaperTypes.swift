@@ -263,6 +263,11 @@ public struct PaperBook: Sendable, Hashable {
     /// Asks, best (lowest) first.
     public var asks: [PaperLevel] { askLadder.bestFirst.map { PaperLevel(price: $0.price, quantity: $0.quantity) } }
 
+    mutating func removeAll() {
+        bidLadder.removeAll()
+        askLadder.removeAll()
+    }
+
     public init(bids: [PaperLevel] = [], asks: [PaperLevel] = []) {
         for level in bids { bidLadder.set(price: level.price, quantity: level.quantity) }
         for level in asks { askLadder.set(price: level.price, quantity: level.quantity) }

@@ -353,14 +353,14 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                 if let paper = s.paper {
                     // The matching engine keeps the venue's book, then fills what now crosses.
                     if snapshot {
-                        paper.setBook(instrument: instrument.rawValue,
-                                      bids: bids.map { PaperLevel(price: ExactDecimal($0.price), quantity: ExactDecimal($0.quantity)) },
-                                      asks: asks.map { PaperLevel(price: ExactDecimal($0.price), quantity: ExactDecimal($0.quantity)) })
+                        paper.setBook(instrument: instrument.rawValue, bids: bids, asks: asks) {
+                            PaperLevel(price: ExactDecimal($0.price), quantity: ExactDecimal($0.quantity))
+                        }
                     } else {
                         for l in bids { paper.applyLevel(instrument: instrument.rawValue, side: .bid, price: ExactDecimal(l.price), quantity: ExactDecimal(l.quantity)) }
                         for l in asks { paper.applyLevel(instrument: instrument.rawValue, side: .ask, price: ExactDecimal(l.price), quantity: ExactDecimal(l.quantity)) }
                     }
-                    if paper.hasOpenOrders {
+                    if paper.hasOpenOrders(instrument: instrument.rawValue) {
                         let fills = paper.onBookChanged(instrument: instrument.rawValue, now: time)
                         if fillLatency > 0 && !fills.isEmpty {
                             s.delayed.append((time + fillLatency, 0, fills))
