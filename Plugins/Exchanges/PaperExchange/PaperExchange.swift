@@ -1,3 +1,4 @@
+import ArbSDK
 import PluginKit
 
 /// The paper matching engine of one simulated venue: an exchange-side book per instrument (fed
@@ -81,23 +82,31 @@ public final class PaperExchange {
 
     /// Replaces an instrument's book (levels best first; unsorted input is sorted, zero levels dropped).
     public func setBook(instrument: UInt32, bids: [PaperLevel], asks: [PaperLevel]) {
-        setBook(instrument: instrument, bids: bids, asks: asks) { $0 }
-    }
-
-    /// Replaces the book with a snapshot whose levels (best first) `level` reads; the book's
-    /// storage is reused, so a feed of snapshots allocates nothing here.
-    public func setBook<Levels: BidirectionalCollection>(instrument: UInt32, bids: Levels, asks: Levels,
-                                                        level: (Levels.Element) -> PaperLevel) {
         guard instruments.index(forKey: instrument) != nil else { return }
-        Self.replace(&books[instrument, default: PaperBook()], bids: bids, asks: asks, level: level)
+        books[instrument] = PaperBook(bids: bids, asks: asks)
     }
 
-    private static func replace<Levels: BidirectionalCollection>(_ book: inout PaperBook, bids: Levels, asks: Levels,
-                                                                level: (Levels.Element) -> PaperLevel) {
-        book.removeAll()
-        // Worst first: each level then lands at the top of the ladder, which shifts nothing.
-        for l in bids.reversed() { let l = level(l); book.set(.bid, price: l.price, quantity: l.quantity) }
-        for l in asks.reversed() { let l = level(l); book.set(.ask, price: l.price, quantity: l.quantity) }
+    /// Applies a feed's book update as the C ABI carries it (levels best first): a snapshot
+    /// replaces the book, reusing its storage; a delta sets each level (quantity 0 removes).
+    /// One lookup of the book per update: per level, two hash lookups were most of a deep
+    /// delta's cost.
+    public func applyFeed(instrument: UInt32, snapshot: Bool, bids: UnsafeBufferPointer<arb_book_level_t>,
+                          asks: UnsafeBufferPointer<arb_book_level_t>) {
+        guard instruments.index(forKey: instrument) != nil else { return }
+        Self.apply(&books[instrument, default: PaperBook()], snapshot: snapshot, bids: bids, asks: asks)
+    }
+
+    private static func apply(_ book: inout PaperBook, snapshot: Bool, bids: UnsafeBufferPointer<arb_book_level_t>,
+                              asks: UnsafeBufferPointer<arb_book_level_t>) {
+        if snapshot {
+            book.removeAll()
+            // Worst first: each level then lands at the top of the ladder, which shifts nothing.
+            for l in bids.reversed() { book.set(.bid, price: ExactDecimal(l.price), quantity: ExactDecimal(l.quantity)) }
+            for l in asks.reversed() { book.set(.ask, price: ExactDecimal(l.price), quantity: ExactDecimal(l.quantity)) }
+        } else {
+            for l in bids { book.set(.bid, price: ExactDecimal(l.price), quantity: ExactDecimal(l.quantity)) }
+            for l in asks { book.set(.ask, price: ExactDecimal(l.price), quantity: ExactDecimal(l.quantity)) }
+        }
     }
 
     /// Sets one level (quantity 0 removes it). Also how the data source restores liquidity that

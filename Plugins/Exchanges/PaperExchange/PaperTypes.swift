@@ -269,7 +269,8 @@ public struct PaperBook: Sendable, Hashable {
     }
 
     public init(bids: [PaperLevel] = [], asks: [PaperLevel] = []) {
-        for level in bids { bidLadder.set(price: level.price, quantity: level.quantity) }
-        for level in asks { askLadder.set(price: level.price, quantity: level.quantity) }
+        // Worst first (levels come best first): each one appends to its ladder.
+        for level in bids.reversed() { bidLadder.set(price: level.price, quantity: level.quantity) }
+        for level in asks.reversed() { askLadder.set(price: level.price, quantity: level.quantity) }
     }
 }

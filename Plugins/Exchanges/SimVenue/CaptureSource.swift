@@ -41,7 +41,7 @@ final class CaptureSource: MarketSource {
                 fromBuffer = false
             }
             if !fromBuffer { messages += 1 }
-            if skipLines.contains(index) { continue }
+            if !skipLines.isEmpty && skipLines.contains(index) { continue }  // no hashing when none
             var emitted = false
             capture.withLine(index) { time, json in
                 guard let message = parser.parse(json) else { return }

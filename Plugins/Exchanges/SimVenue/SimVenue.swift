@@ -352,14 +352,7 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                 s.bookMessages += 1
                 if let paper = s.paper {
                     // The matching engine keeps the venue's book, then fills what now crosses.
-                    if snapshot {
-                        paper.setBook(instrument: instrument.rawValue, bids: bids, asks: asks) {
-                            PaperLevel(price: ExactDecimal($0.price), quantity: ExactDecimal($0.quantity))
-                        }
-                    } else {
-                        for l in bids { paper.applyLevel(instrument: instrument.rawValue, side: .bid, price: ExactDecimal(l.price), quantity: ExactDecimal(l.quantity)) }
-                        for l in asks { paper.applyLevel(instrument: instrument.rawValue, side: .ask, price: ExactDecimal(l.price), quantity: ExactDecimal(l.quantity)) }
-                    }
+                    paper.applyFeed(instrument: instrument.rawValue, snapshot: snapshot, bids: bids, asks: asks)
                     if paper.hasOpenOrders(instrument: instrument.rawValue) {
                         let fills = paper.onBookChanged(instrument: instrument.rawValue, now: time)
                         if fillLatency > 0 && !fills.isEmpty {
