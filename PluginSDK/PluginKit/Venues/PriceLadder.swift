@@ -24,6 +24,8 @@ public struct PriceLadder: Sendable, Hashable {
     /// The levels worse than all of `top`: chunks worst first, each worst first.
     @usableFromInline var deeper: [ContiguousArray<Level>] = []
     @usableFromInline var levelCount = 0
+    /// The deeper chunk the last deep update went to (a hint, checked before use).
+    @usableFromInline var lastChunk = 0
     @usableFromInline static let chunkSize = 48
 
     public init(higherIsBetter: Bool) { self.higherIsBetter = higherIsBetter }
@@ -88,13 +90,20 @@ public struct PriceLadder: Sendable, Hashable {
             }
             return
         }
-        // The first chunk whose best level is not worse than `price`, else the last one.
-        var lo = 0, hi = deeper.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if Self.worse(deeper[mid][deeper[mid].count - 1].price, price, higherIsBetter) { lo = mid + 1 } else { hi = mid }
+        // The first chunk whose best level is not worse than `price`, else the last one. A
+        // diff's levels come in price order, so the last chunk used is tried first.
+        let c: Int
+        if lastChunk < deeper.count && chunkHolds(lastChunk, price) {
+            c = lastChunk
+        } else {
+            var lo = 0, hi = deeper.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if Self.worse(deeper[mid][deeper[mid].count - 1].price, price, higherIsBetter) { lo = mid + 1 } else { hi = mid }
+            }
+            c = min(lo, deeper.count - 1)
+            lastChunk = c
         }
-        let c = min(lo, deeper.count - 1)
         levelCount += Self.set(price, quantity, remove: remove, in: &deeper[c], higherIsBetter)
         if deeper[c].count > 2 * Self.chunkSize {
             let tail = ContiguousArray(deeper[c][Self.chunkSize...])
@@ -103,6 +112,15 @@ public struct PriceLadder: Sendable, Hashable {
         } else if deeper[c].isEmpty {
             deeper.remove(at: c)
         }
+    }
+
+    /// Whether chunk `c` is where `price` belongs among the deeper chunks.
+    @inlinable func chunkHolds(_ c: Int, _ price: ExactDecimal) -> Bool {
+        let last = deeper.count - 1
+        let notWorseThanItsBest = !Self.worse(deeper[c][deeper[c].count - 1].price, price, higherIsBetter)
+        guard notWorseThanItsBest || c == last else { return false }
+        if !notWorseThanItsBest { return true }  // better than every deeper chunk: the last one
+        return c == 0 || Self.worse(deeper[c - 1][deeper[c - 1].count - 1].price, price, higherIsBetter)
     }
 
     /// Takes `quantity` from the best level; a level taken whole is removed.
