@@ -116,10 +116,8 @@ public struct PriceLadder: Sendable, Hashable {
 
     /// Whether chunk `c` is where `price` belongs among the deeper chunks.
     @inlinable func chunkHolds(_ c: Int, _ price: ExactDecimal) -> Bool {
-        let last = deeper.count - 1
-        let notWorseThanItsBest = !Self.worse(deeper[c][deeper[c].count - 1].price, price, higherIsBetter)
-        guard notWorseThanItsBest || c == last else { return false }
-        if !notWorseThanItsBest { return true }  // better than every deeper chunk: the last one
+        // Better than the chunk's best level: only the last chunk takes it (above every chunk).
+        if Self.worse(deeper[c][deeper[c].count - 1].price, price, higherIsBetter) { return c == deeper.count - 1 }
         return c == 0 || Self.worse(deeper[c - 1][deeper[c - 1].count - 1].price, price, higherIsBetter)
     }
 
