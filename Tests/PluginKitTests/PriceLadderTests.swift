@@ -44,6 +44,31 @@ import Testing
         }
     }
 
+    /// Venue diffs: each one a batch of levels in price order, best first, spread over a deep
+    /// book, so consecutive updates usually land in the same chunk (the ladder's hint).
+    @Test(arguments: [true, false])
+    func sortedDiffsOverADeepBookMatchADictionary(higherIsBetter: Bool) {
+        var ladder = PriceLadder(higherIsBetter: higherIsBetter)
+        var reference: [Int: Int] = [:]
+        var random = SplitMix64(seed: higherIsBetter ? 21 : 22)
+        for price in 0..<1_000 {
+            ladder.set(price: ExactDecimal(price), quantity: ExactDecimal(price % 7 + 1))
+            reference[price] = price % 7 + 1
+        }
+        for _ in 0..<400 {
+            var prices = Set<Int>()
+            for _ in 0..<(Int(random.next() % 60) + 1) { prices.insert(Int(random.next() % 1_200)) }
+            for price in prices.sorted(by: { higherIsBetter ? $0 > $1 : $0 < $1 }) {
+                let quantity = random.next() % 4 == 0 ? 0 : Int(random.next() % 9) + 1
+                ladder.set(price: ExactDecimal(price), quantity: ExactDecimal(quantity))
+                reference[price] = quantity == 0 ? nil : quantity
+            }
+        }
+        let expected = reference.sorted { higherIsBetter ? $0.key > $1.key : $0.key < $1.key }
+        #expect(ladder.count == expected.count)
+        #expect(ladder.bestFirst == expected.map { PriceLadder.Level(price: ExactDecimal($0.key), quantity: ExactDecimal($0.value)) })
+    }
+
     @Test func deepBookSplitsIntoChunksAndEmptiesBack() {
         var ladder = PriceLadder(higherIsBetter: false)
         for price in (1...1_000).reversed() { ladder.set(price: ExactDecimal(price), quantity: .one) }
