@@ -8,11 +8,7 @@ struct CLITests {
 
     /// A plugin folder with the three example plugins.
     func examplePlugins() throws -> String {
-        let dir = try TestPaths.temporaryDirectory()
-        for name in ["SpreadWatch", "CrossQuoter", "SimVenue"] {
-            try FileManager.default.copyItem(atPath: TestPaths.plugin(name), toPath: dir + "/lib\(name).so")
-        }
-        return dir
+        try TestPaths.pluginFolder(in: TestPaths.temporaryDirectory())
     }
 
     @Test("plugins lists each file with kind, id, version and ABI, or why it was refused, and exits 0")

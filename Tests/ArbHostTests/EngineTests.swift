@@ -15,11 +15,7 @@ struct EngineTests {
         var digest: UInt64 = 0xcbf2_9ce4_8422_2325
 
         init(updates: Int, quoterOffset: String = "1") throws {
-            let dir = try TestPaths.temporaryDirectory()
-            for name in ["SpreadWatch", "CrossQuoter", "SimVenue"] {
-                try FileManager.default.copyItem(atPath: TestPaths.plugin(name), toPath: dir + "/lib\(name).so")
-            }
-            host = HostRuntime(mode: .replay, pluginDirectories: [dir])
+            host = HostRuntime(mode: .replay, pluginDirectories: [try TestPaths.pluginFolder(in: TestPaths.temporaryDirectory())])
             host.loadPlugins()
             var setup = HostSetup.demo
             for i in setup.venues.indices {

@@ -49,17 +49,19 @@ struct GeneratorVenueTests {
         """
     }
 
-    func run(_ config: String) throws -> (recorder: ReplayRecorder, funding: FundingRateService, host: HostRuntime) {
+    /// A replay host with the package's plugins and `config` loaded, not started.
+    func replayHost(_ config: String) throws -> HostRuntime {
         let dir = try TestPaths.temporaryDirectory()
-        let plugins = dir + "/plugins"
-        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
-        for name in ["SimVenue", "CrossQuoter", "SpreadWatch"] {
-            try FileManager.default.copyItem(atPath: TestPaths.plugin(name), toPath: plugins + "/lib\(name).so")
-        }
+        let plugins = try TestPaths.pluginFolder(in: dir)
         try config.write(toFile: dir + "/strategies.yaml", atomically: true, encoding: .utf8)
         let host = HostRuntime(mode: .replay, pluginDirectories: [plugins], configPath: dir + "/strategies.yaml")
         host.loadPlugins()
         if case .failure(let errors) = host.loadConfiguration() { Issue.record("\(errors)") }
+        return host
+    }
+
+    func run(_ config: String) throws -> (recorder: ReplayRecorder, funding: FundingRateService, host: HostRuntime) {
+        let host = try replayHost(config)
         let recorder = ReplayRecorder(engine: host.engine)
         let funding = FundingRateService(engine: host.engine)
         host.start()
@@ -109,16 +111,7 @@ struct GeneratorVenueTests {
     @Test("acknowledgement latency goes through host timers: each answer lands exactly that much later on the event clock")
     func latency() throws {
         func delays(_ config: String) throws -> [Int64] {
-            let dir = try TestPaths.temporaryDirectory()
-            let plugins = dir + "/plugins"
-            try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
-            for name in ["SimVenue", "CrossQuoter", "SpreadWatch"] {
-                try FileManager.default.copyItem(atPath: TestPaths.plugin(name), toPath: plugins + "/lib\(name).so")
-            }
-            try config.write(toFile: dir + "/strategies.yaml", atomically: true, encoding: .utf8)
-            let host = HostRuntime(mode: .replay, pluginDirectories: [plugins], configPath: dir + "/strategies.yaml")
-            host.loadPlugins()
-            if case .failure(let errors) = host.loadConfiguration() { Issue.record("\(errors)") }
+            let host = try replayHost(config)
             var sent: [UInt64: Int64] = [:]
             var answered: [Int64] = []
             host.engine.router.registerHandler(.orderCreated) { event in

@@ -21,12 +21,7 @@ final class ReloadFixture: @unchecked Sendable {
     /// - Parameter counterPlugin: which build of the counter fixture is installed as libcounter.so.
     init(config: String, counterPlugin: String = "FixtureSwapV1", watch: Bool = true) throws {
         dir = try TestPaths.temporaryDirectory()
-        pluginDir = dir + "/plugins"
-        try FileManager.default.createDirectory(atPath: pluginDir, withIntermediateDirectories: true)
-        for name in ["SimVenue", "CrossQuoter", "SpreadWatch"] {
-            try FileManager.default.copyItem(atPath: TestPaths.plugin(name), toPath: pluginDir + "/lib\(name).so")
-        }
-        try FileManager.default.copyItem(atPath: TestPaths.plugin(counterPlugin), toPath: pluginDir + "/libcounter.so")
+        pluginDir = try TestPaths.pluginFolder(in: dir, renamed: ["libcounter.so": counterPlugin])
         configPath = dir + "/strategies.yaml"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         host = HostRuntime(mode: .live, pluginDirectories: [pluginDir], configPath: configPath)

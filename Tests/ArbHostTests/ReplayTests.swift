@@ -10,12 +10,7 @@ struct ReplayTests {
     static let reference = (bid: "61659.7", bidQuantity: "1.486", ask: "61659.8", askQuantity: "0.981")
 
     func pluginFolder() throws -> String {
-        let dir = try TestPaths.temporaryDirectory()
-        for name in ["SimVenue", "CrossQuoter", "SpreadWatch"] {
-            try FileManager.default.copyItem(atPath: TestPaths.plugin(name), toPath: dir + "/lib\(name).so")
-        }
-        try FileManager.default.copyItem(atPath: TestPaths.plugin("FixtureSwapV1"), toPath: dir + "/libcounter.so")
-        return dir
+        try TestPaths.pluginFolder(in: TestPaths.temporaryDirectory(), renamed: ["libcounter.so": "FixtureSwapV1"])
     }
 
     func captureConfig(drop: Int = 0) -> String {

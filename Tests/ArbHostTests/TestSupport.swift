@@ -24,6 +24,21 @@ enum TestPaths {
 
     static func plugin(_ product: String) -> String { build + "/lib\(product).so" }
 
+    /// A `plugins` folder in `parent` holding copies of the package's built plugins
+    /// (`products`), and of fixtures under other file names (`renamed`: file name → product).
+    static func pluginFolder(in parent: String, _ products: [String] = ["SimVenue", "CrossQuoter", "SpreadWatch"],
+                             renamed: [String: String] = [:]) throws -> String {
+        let folder = parent + "/plugins"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for name in products {
+            try FileManager.default.copyItem(atPath: plugin(name), toPath: folder + "/lib\(name).so")
+        }
+        for (file, product) in renamed {
+            try FileManager.default.copyItem(atPath: plugin(product), toPath: folder + "/" + file)
+        }
+        return folder
+    }
+
     /// A fresh temporary folder.
     static func temporaryDirectory() throws -> String {
         let path = NSTemporaryDirectory() + "arbhost-test-\(UUID().uuidString)"

@@ -8,11 +8,7 @@ import Testing
 struct VenueJournalTests {
     func setup() throws -> (dir: String, plugins: String, config: String) {
         let dir = try TestPaths.temporaryDirectory()
-        let plugins = dir + "/plugins"
-        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
-        for name in ["SimVenue", "CrossQuoter"] {
-            try FileManager.default.copyItem(atPath: TestPaths.plugin(name), toPath: plugins + "/lib\(name).so")
-        }
+        let plugins = try TestPaths.pluginFolder(in: dir, ["SimVenue", "CrossQuoter"])
         let generate = try runProcess("/usr/bin/env", ["python3", TestPaths.root + "/Benchmarks/cross-venue/gen_quotes.py", "20000", "3", dir + "/q.csv"])
         try #require(generate.status == 0)
         let config = """
