@@ -78,7 +78,7 @@ let package = Package(
         .target(name: "FixtureSwapBroken", dependencies: ["ArbSDK"], path: "Tests/Fixtures/SwapBroken"),
         .target(name: "MallocCounter", path: "Tests/Fixtures/MallocCounter"),
 
-        .executableTarget(name: "ArbBench", dependencies: ["ArbHost", "CHostSupport"], path: "Benchmarks/ArbBench"),
+        .executableTarget(name: "ArbBench", dependencies: ["ArbHost", "CHostSupport", "PaperExchange"], path: "Benchmarks/ArbBench"),
 
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit"], path: "Tests/PluginKitTests"),
         .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange"], path: "Tests/PaperExchangeTests"),

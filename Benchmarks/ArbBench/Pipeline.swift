@@ -60,6 +60,22 @@ final class Pipeline: @unchecked Sendable {
     }
 
     private func snapshot(_ venue: ExchangeInstance, _ id: InstrumentId, mid: Int64) {
+        // The spec first, as a venue sends it at connect: the books then use the 0.1 tick grid.
+        "BTC".withArbStr { base in
+            "USDT".withArbStr { quote in
+                var spec = arb_instrument_spec_t()
+                spec.struct_size = UInt32(MemoryLayout<arb_instrument_spec_t>.size)
+                spec.instrument = id.rawValue
+                spec.base = base
+                spec.quote = quote
+                spec.settle = quote
+                spec.tick_size = ExactDecimal(units: 100_000_000_000_000_000).cValue
+                spec.lot_size = ExactDecimal(units: 1_000_000_000_000_000).cValue
+                spec.contract_size = ExactDecimal.one.cValue
+                let host = venue.hostTable
+                _ = host.pointee.emit_instrument_spec(host, 0, &spec)
+            }
+        }
         let bids = (0..<20).map { Self.level(mid - 1 - Int64($0), 10) }
         let asks = (0..<20).map { Self.level(mid + Int64($0), 10) }
         bids.withUnsafeBufferPointer { b in

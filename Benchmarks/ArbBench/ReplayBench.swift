@@ -30,7 +30,18 @@ enum ReplayBench {
         return kib / 1024
     }
 
-    static func run(plugins: String, runs: Int) throws -> [Figure] {
+    static func run(plugins: String, runs: Int, capture: Bool, generated: Bool) throws -> [Figure] {
+        var figures: [Figure] = []
+        if capture { figures += try captureFigures(plugins: plugins, runs: runs) }
+        if generated { figures += try generatedFigures(plugins: plugins, runs: runs) }
+        let peak = Figure(name: "peak memory (whole bench process)", value: peakMemoryMiB(), unit: "MiB",
+                          workload: "VmHWM after the replays above (includes the capture in memory)", samples: [])
+        print(String(format: "%-48@ %10.1f MiB", peak.name as NSString, peak.value))
+        figures.append(peak)
+        return figures
+    }
+
+    static func captureFigures(plugins: String, runs: Int) throws -> [Figure] {
         var figures: [Figure] = []
         let path = "Data/binance/usdm_btcusdt_20240808.gz"
         var lines = 0
@@ -55,6 +66,7 @@ enum ReplayBench {
                   offset_ticks: 2
                   requote_ticks: 3
             """
+        if let loaded = try? Capture.load(path: path) { figures += CaptureStages.figures(loaded, runs: runs) }
         var events: UInt64 = 0
         let f = Measure.figure("replay, real USD-M capture", unit: "lines/s",
                                workload: "\(lines) lines (bookTicker, depth, trade each one) from memory: parse → Binance sync → venue book → host book → router → C quoter placing and cancelling paper orders",
@@ -65,6 +77,11 @@ enum ReplayBench {
         }
         figures.append(f)
         print("  (host events handled per run: \(events))")
+        return figures
+    }
+
+    static func generatedFigures(plugins: String, runs: Int) throws -> [Figure] {
+        var figures: [Figure] = []
         for (venues, symbols, updates) in [(2, 1, 50_000), (4, 100, 500)] {
             let symbolList = (0..<symbols).map { "S\($0)USDT:perpetual" }.joined(separator: ",")
             var yaml = "exchanges:\n"
@@ -104,10 +121,6 @@ enum ReplayBench {
                 return Double(r.events) / (Double(r.nanoseconds) / 1e9)
             })
         }
-        let peak = Figure(name: "peak memory (whole bench process)", value: peakMemoryMiB(), unit: "MiB",
-                          workload: "VmHWM after the replays above (includes the capture in memory)", samples: [])
-        print(String(format: "%-48@ %10.1f MiB", peak.name as NSString, peak.value))
-        figures.append(peak)
         return figures
     }
 }

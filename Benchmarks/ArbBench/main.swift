@@ -15,7 +15,7 @@ struct Options {
     var runs = 5
     var events = 100_000
     var checkAllocations = false
-    /// Run only the groups named (pipeline, roundtrip, bus, replay, reload); all when empty.
+    /// Run only the groups named (pipeline, roundtrip, bus, replay = capture + generated, reload); all when empty.
     var only: Set<String> = []
 
     init(_ arguments: [String]) {
@@ -166,8 +166,10 @@ for subscribers in [1, 10] where wanted("bus") {
 }
 
 // 4. Replay throughput.
-if wanted("replay") {
-    figures += try ReplayBench.run(plugins: options.plugins, runs: options.runs)
+if wanted("replay") || wanted("capture") || wanted("generated") {
+    figures += try ReplayBench.run(plugins: options.plugins, runs: options.runs,
+                                   capture: wanted("replay") || wanted("capture"),
+                                   generated: wanted("replay") || wanted("generated"))
 }
 
 // 5. Config edits and plugin swaps under a steady stream.

@@ -43,25 +43,19 @@ extension Engine {
 
     @inline(__always)
     func topOfBook(_ id: InstrumentId, _ out: UnsafeMutablePointer<arb_top_of_book_t>) -> arb_status_t {
-        guard let book = market.latestOrderBook(id), book.sequence != 0 || book.isValid || book.bestBid != nil else {
-            return ARB_ERR_NOT_FOUND
+        let found = market.withExistingBook(id) { book -> Bool in
+            guard book.sequence != 0 || book.isValid || book.bestBid != nil else { return false }
+            var top = arb_top_of_book_t()
+            top.struct_size = structSize(arb_top_of_book_t.self)
+            top.instrument = id.rawValue
+            (top.bid, top.bid_quantity, top.ask, top.ask_quantity) = book.cTop
+            top.sequence = book.sequence
+            top.ts_event = book.tsEvent
+            top.stale = book.isValid ? 0 : 1
+            out.pointee = top
+            return true
         }
-        var top = arb_top_of_book_t()
-        top.struct_size = structSize(arb_top_of_book_t.self)
-        top.instrument = id.rawValue
-        if let bid = book.bestBid {
-            top.bid = bid.price.cValue
-            top.bid_quantity = bid.quantity.cValue
-        }
-        if let ask = book.bestAsk {
-            top.ask = ask.price.cValue
-            top.ask_quantity = ask.quantity.cValue
-        }
-        top.sequence = book.sequence
-        top.ts_event = book.tsEvent
-        top.stale = book.isValid ? 0 : 1
-        out.pointee = top
-        return ARB_OK
+        return found == true ? ARB_OK : ARB_ERR_NOT_FOUND
     }
 
     func bookLevels(_ id: InstrumentId, side: arb_side_t, _ levels: UnsafeMutablePointer<arb_book_level_t>?,
@@ -69,15 +63,17 @@ extension Engine {
         guard side == ARB_SIDE_BUY || side == ARB_SIDE_SELL, levels != nil || capacity == 0 else {
             return ARB_ERR_INVALID_ARGUMENT
         }
-        guard let book = market.latestOrderBook(id) else { return ARB_ERR_NOT_FOUND }
         let bid = side == ARB_SIDE_BUY
         var n = 0
-        book.side(bid: bid).forEachBestFirst { level in
-            guard n < capacity else { return false }
-            levels![n] = level.cValue
-            n += 1
-            return true
+        let found: Void? = market.withExistingBook(id) { book in
+            book.forEachLevel(bid: bid) { level in
+                guard n < capacity else { return false }
+                levels![n] = level.cValue
+                n += 1
+                return true
+            }
         }
+        guard found != nil else { return ARB_ERR_NOT_FOUND }
         count?.pointee = n
         return ARB_OK
     }

@@ -64,14 +64,7 @@ extension Engine {
             let outcome = book.apply(update)
             resynced = wasStale && outcome == .applied
             event.sequence = book.sequence
-            if let bid = book.bestBid {
-                event.best_bid = bid.price.cValue
-                event.best_bid_quantity = bid.quantity.cValue
-            }
-            if let ask = book.bestAsk {
-                event.best_ask = ask.price.cValue
-                event.best_ask_quantity = ask.quantity.cValue
-            }
+            (event.best_bid, event.best_bid_quantity, event.best_ask, event.best_ask_quantity) = book.cTop
             return outcome
         }
         let source = EventSource.venue(Int(header.source))

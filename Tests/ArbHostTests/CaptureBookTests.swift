@@ -15,9 +15,9 @@ struct CaptureBookTests {
     final class Replay {
         var parser = BinanceParser()
         var sync: BinanceBookSync
-        var book = OrderBook(instrument: InstrumentId(rawValue: 1))
+        var book: OrderBook
         /// What the venue itself knows: every diff, none dropped (answers snapshot requests).
-        var venueBook = OrderBook(instrument: InstrumentId(rawValue: 1))
+        var venueBook: OrderBook
         var venueLastId: UInt64 = 0
         var buffered: [Int] = []
         var topAfter: [UInt64: Top] = [:]
@@ -25,7 +25,10 @@ struct CaptureBookTests {
         var applied = 0, dropped = 0, crossed = 0, gaps = 0, resyncs = 0, depthSeen = 0
         let skipDepth: Int?
 
-        init(market: BinanceBookSync.Market, skipDepth: Int? = nil) {
+        /// `tick`: the books' price step (their tick grid), or none (sorted chunks only).
+        init(market: BinanceBookSync.Market, skipDepth: Int? = nil, tick: ExactDecimal? = nil) {
+            book = OrderBook(instrument: InstrumentId(rawValue: 1), priceStep: tick)
+            venueBook = OrderBook(instrument: InstrumentId(rawValue: 1), priceStep: tick)
             sync = BinanceBookSync(market: market)
             self.skipDepth = skipDepth
         }
@@ -109,11 +112,14 @@ struct CaptureBookTests {
 
     static func decimal(_ text: String) -> ExactDecimal { (try? ExactDecimal(parsing: text)) ?? .zero }
 
-    @Test("USD-M: built from the snapshot and the diffs, no gap, never crossed, equal to every matching bookTicker, final top as the reference")
-    func usdmBook() throws {
+    /// Without a tick (sorted chunks only) and with the instrument's 0.1 (the tick grid, as the
+    /// host runs with the venue's spec): the same checks, and the same whole book at the end.
+    @Test("USD-M: built from the snapshot and the diffs, no gap, never crossed, equal to every matching bookTicker, final top as the reference",
+          arguments: [nil, "0.1"])
+    func usdmBook(tick: String?) throws {
         let capture = try Self.usdm.get()
         #expect(capture.lines.count == 93_954)
-        let replay = Replay(market: .usdm)
+        let replay = Replay(market: .usdm, tick: tick.map(Self.decimal))
         replay.run(capture)
         #expect(replay.gaps == 0)
         #expect(replay.crossed == 0)
@@ -128,12 +134,18 @@ struct CaptureBookTests {
         #expect(mismatched == 0)
         #expect(replay.finalTop == Top(bid: Self.decimal("61659.70"), bidQuantity: Self.decimal("1.486"),
                                        ask: Self.decimal("61659.80"), askQuantity: Self.decimal("0.981")))
+        if tick != nil {
+            let chunksOnly = Replay(market: .usdm)
+            chunksOnly.run(capture)
+            #expect(replay.book.bids.count > 4_000 && replay.book.asks.count > 4_000)
+            #expect(replay.book.bids == chunksOnly.book.bids && replay.book.asks == chunksOnly.book.asks)
+        }
     }
 
     @Test("USD-M: a lost depth message is detected as a gap and the book resyncs from the venue's snapshot")
     func usdmGap() throws {
         let capture = try Self.usdm.get()
-        let replay = Replay(market: .usdm, skipDepth: 3_000)
+        let replay = Replay(market: .usdm, skipDepth: 3_000, tick: Self.decimal("0.1"))
         replay.run(capture)
         #expect(replay.gaps == 1)
         #expect(replay.resyncs == 1)
@@ -145,7 +157,7 @@ struct CaptureBookTests {
     @Test("spot: the spot rule (U = previous u + 1) holds over the whole capture")
     func spotBook() throws {
         let capture = try Self.spot.get()
-        let replay = Replay(market: .spot)
+        let replay = Replay(market: .spot, tick: Self.decimal("0.01"))
         replay.run(capture)
         #expect(replay.applied > 0)
         #expect(replay.gaps == 0)

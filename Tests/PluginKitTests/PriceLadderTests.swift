@@ -1,13 +1,16 @@
 import Testing
 @testable import PluginKit
 
-// The chunked book side against a plain dictionary, through enough random updates to split
-// and empty chunks many times, on both sides.
+// The book side against a plain dictionary, through enough random updates to split and empty
+// chunks and to move the price grid's window many times, on both sides; without a price step
+// (sorted chunks only), with step 1 (every price on the grid) and step 2 (odd prices off it).
 
 @Suite struct PriceLadderTests {
-    @Test(arguments: [true, false])
-    func matchesASortedDictionaryThroughRandomUpdates(higherIsBetter: Bool) throws {
-        var ladder = PriceLadder(higherIsBetter: higherIsBetter)
+    static func step(_ n: Int?) -> ExactDecimal? { n.map { ExactDecimal($0) } }
+
+    @Test(arguments: [true, false], [nil, 1, 2])
+    func matchesASortedDictionaryThroughRandomUpdates(higherIsBetter: Bool, step: Int?) throws {
+        var ladder = PriceLadder(higherIsBetter: higherIsBetter, step: Self.step(step))
         var reference: [Int: Int] = [:]
         var random = SplitMix64(seed: higherIsBetter ? 7 : 8)
         func bestFirst() -> [(Int, Int)] {
@@ -46,9 +49,9 @@ import Testing
 
     /// Venue diffs: each one a batch of levels in price order, best first, spread over a deep
     /// book, so consecutive updates usually land in the same chunk (the ladder's hint).
-    @Test(arguments: [true, false])
-    func sortedDiffsOverADeepBookMatchADictionary(higherIsBetter: Bool) {
-        var ladder = PriceLadder(higherIsBetter: higherIsBetter)
+    @Test(arguments: [true, false], [nil, 1, 2])
+    func sortedDiffsOverADeepBookMatchADictionary(higherIsBetter: Bool, step: Int?) {
+        var ladder = PriceLadder(higherIsBetter: higherIsBetter, step: Self.step(step))
         var reference: [Int: Int] = [:]
         var random = SplitMix64(seed: higherIsBetter ? 21 : 22)
         for price in 0..<1_000 {
@@ -67,10 +70,16 @@ import Testing
         let expected = reference.sorted { higherIsBetter ? $0.key > $1.key : $0.key < $1.key }
         #expect(ladder.count == expected.count)
         #expect(ladder.bestFirst == expected.map { PriceLadder.Level(price: ExactDecimal($0.key), quantity: ExactDecimal($0.value)) })
+        // Prices on the step live in the grid (its window grows to the 1200 steps), the rest
+        // in the sorted chunks.
+        if let step {
+            #expect(ladder.outside.count == expected.filter { $0.key % step != 0 }.count)
+        }
     }
 
-    @Test func deepBookSplitsIntoChunksAndEmptiesBack() {
-        var ladder = PriceLadder(higherIsBetter: false)
+    @Test(arguments: [nil, 1])
+    func deepBookSplitsIntoChunksAndEmptiesBack(step: Int?) {
+        var ladder = PriceLadder(higherIsBetter: false, step: Self.step(step))
         for price in (1...1_000).reversed() { ladder.set(price: ExactDecimal(price), quantity: .one) }
         #expect(ladder.count == 1_000)
         #expect(ladder.best?.price == ExactDecimal(1))
@@ -79,8 +88,9 @@ import Testing
         #expect(ladder.isEmpty && ladder.best == nil && ladder.bestFirst.isEmpty)
     }
 
-    @Test func snapshotRefillEqualsAFreshLadder() throws {
-        var reused = PriceLadder(higherIsBetter: true)
+    @Test(arguments: [nil, 1])
+    func snapshotRefillEqualsAFreshLadder(step: Int?) throws {
+        var reused = PriceLadder(higherIsBetter: true, step: Self.step(step))
         for price in 1...300 { reused.set(price: ExactDecimal(price), quantity: .one) }
         reused.removeAll()
         #expect(reused.isEmpty && reused.best == nil && reused == PriceLadder(higherIsBetter: true))
@@ -95,5 +105,82 @@ import Testing
         #expect(reused.bestFirst.map(\.price) == [9, 7, 3].map { ExactDecimal($0) })
         try reused.consumeBest(ExactDecimal(9))
         #expect(reused.best?.price == ExactDecimal(7) && reused.count == 2)
+    }
+
+    /// A market that drifts tens of thousands of steps, with a deep book, far outliers (a bid
+    /// at a tenth of the price), prices off the step and whole-book snapshots: the grid's window
+    /// must follow the best level, grow, shrink back to the sorted chunks and never lose or
+    /// duplicate a level.
+    @Test(arguments: [true, false])
+    func gridFollowsADriftingMarket(higherIsBetter: Bool) throws {
+        let tick = ExactDecimal(units: 100_000_000_000_000_000)  // 0.1
+        var ladder = PriceLadder(higherIsBetter: higherIsBetter, step: tick)
+        var reference: [Int: Int] = [:]  // price in hundredths → quantity
+        var random = SplitMix64(seed: higherIsBetter ? 31 : 32)
+        func price(_ hundredths: Int) -> ExactDecimal { ExactDecimal(units: Int128(hundredths) * 10_000_000_000_000_000) }
+        func check() {
+            let expected = reference.sorted { higherIsBetter ? $0.key > $1.key : $0.key < $1.key }
+            #expect(ladder.count == expected.count)
+            #expect(ladder.bestFirst == expected.map { PriceLadder.Level(price: price($0.key), quantity: ExactDecimal($0.value)) })
+            #expect(ladder.best?.price == expected.first.map { price($0.key) })
+        }
+        var mid = 6_000_000  // 60000.00
+        for round in 0..<3_000 {
+            // The market trends for a while one way, then the other.
+            mid += (round / 500) % 2 == 0 ? Int(random.next() % 400) : -Int(random.next() % 400)
+            if round % 700 == 0 {
+                // A snapshot: the whole side again, worst first, 1000 levels a tick or two apart.
+                ladder.removeAll()
+                reference.removeAll()
+                var levels: [Int] = []
+                var p = mid
+                for _ in 0..<1_000 {
+                    levels.append(p)
+                    p += (higherIsBetter ? -10 : 10) * (1 + Int(random.next() % 2))
+                }
+                for p in levels.reversed() {
+                    let q = Int(random.next() % 9) + 1
+                    ladder.set(price: price(p), quantity: ExactDecimal(q))
+                    reference[p] = q
+                }
+                continue
+            }
+            var updates: [(Int, Int)] = []
+            for _ in 0..<(Int(random.next() % 40) + 1) {
+                let roll = random.next() % 100
+                let p: Int
+                if roll < 3 {
+                    p = higherIsBetter ? mid / 10 + Int(random.next() % 1000) * 10 : mid * 10 + Int(random.next() % 1000) * 10
+                } else if roll < 6 {
+                    p = mid + (higherIsBetter ? -1 : 1) * (Int(random.next() % 5000) * 10 + 3)  // off the step
+                } else {
+                    p = mid + (higherIsBetter ? -1 : 1) * Int(random.next() % 3000) * 10
+                }
+                let q = random.next() % 3 == 0 ? 0 : Int(random.next() % 9) + 1
+                updates.append((p, q))
+            }
+            for (p, q) in updates.sorted(by: { $0.0 < $1.0 }) {
+                ladder.set(price: price(p), quantity: ExactDecimal(q))
+                reference[p] = q == 0 ? nil : q
+            }
+            if random.next() % 10 == 0, let best = ladder.best {
+                let take = Int(random.next() % 12) + 1
+                try ladder.consumeBest(ExactDecimal(take))
+                let key = reference.keys.first { price($0) == best.price }!
+                let left = reference[key]! - take
+                reference[key] = left <= 0 ? nil : left
+            }
+            if round % 50 == 0 { check() }
+        }
+        check()
+        // The window moved with the market, a few hundred steps at a time, not per update.
+        #expect(ladder.windowRebuilds > 20 && ladder.windowRebuilds < 400, "\(ladder.windowRebuilds) rebuilds")
+        // The step learnt late: every level kept.
+        var late = PriceLadder(higherIsBetter: higherIsBetter)
+        for level in ladder.bestFirst.reversed() { late.set(price: level.price, quantity: level.quantity) }
+        late.setPriceStep(tick)
+        #expect(late == ladder && late.priceStep == tick)
+        late.setPriceStep(nil)
+        #expect(late == ladder && late.priceStep == nil)
     }
 }

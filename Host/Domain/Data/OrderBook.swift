@@ -14,15 +14,17 @@ extension BookLevel {
 
 /// A local order book built from a snapshot plus deltas (the seed's OrderBook).
 ///
-/// Each side is a `PriceLadder`: levels sorted best first in chunks of a few dozen, so an update
-/// deep in a 1000-level venue book shifts one chunk, not the side; applying an update allocates
-/// only when a chunk splits or empties, which a book at its usual depth rarely does. The book checks the generic
-/// invariants (sequence increasing, never crossed); the venue's own sequence rules are checked
-/// where its messages are parsed, before anything reaches the host.
+/// Each side is a `PriceLadder`: with the instrument's tick known (its spec), the levels within a
+/// few thousand ticks of the top are set by index in a tick grid, the rest kept in sorted chunks
+/// of a few dozen, so an update deep in a 1000-level venue book shifts at most one chunk; applying
+/// an update allocates only when the grid's window moves or a chunk splits or empties, which a
+/// book at its usual depth rarely does. The book checks the generic invariants (sequence
+/// increasing, never crossed); the venue's own sequence rules are checked where its messages
+/// are parsed, before anything reaches the host.
 public struct OrderBook: Sendable {
     public let instrument: InstrumentId
-    private(set) var bidLadder = PriceLadder(higherIsBetter: true)
-    private(set) var askLadder = PriceLadder(higherIsBetter: false)
+    private(set) var bidLadder: PriceLadder
+    private(set) var askLadder: PriceLadder
     /// Bids, best (highest) first (a copy).
     public var bids: ContiguousArray<BookLevel> { ContiguousArray(bidLadder.bestFirst) }
     /// Asks, best (lowest) first (a copy).
@@ -44,15 +46,37 @@ public struct OrderBook: Sendable {
 
     public enum Outcome: Equatable { case applied, ignoredStale, invalidated }
 
-    public init(instrument: InstrumentId) {
+    /// `priceStep`: the instrument's tick, when its spec is known.
+    public init(instrument: InstrumentId, priceStep: ExactDecimal? = nil) {
         self.instrument = instrument
+        bidLadder = PriceLadder(higherIsBetter: true, step: priceStep)
+        askLadder = PriceLadder(higherIsBetter: false, step: priceStep)
     }
 
-    public var bestBid: BookLevel? { bidLadder.best }
-    public var bestAsk: BookLevel? { askLadder.best }
+    /// Uses the instrument's tick from now on (its spec arrived after the book), keeping every level.
+    public mutating func setPriceStep(_ step: ExactDecimal?) {
+        bidLadder.setPriceStep(step)
+        askLadder.setPriceStep(step)
+    }
 
-    /// One side, best first, without copying.
-    func side(bid: Bool) -> PriceLadder { bid ? bidLadder : askLadder }
+    // Inlined: an outlined getter made callers copy the whole book to pass it.
+    public var bestBid: BookLevel? { @inline(__always) get { bidLadder.best } }
+    public var bestAsk: BookLevel? { @inline(__always) get { askLadder.best } }
+
+    /// The best bid and ask as the C ABI carries them: price and quantity, zero for an empty side.
+    var cTop: (bid: arb_decimal_t, bidQuantity: arb_decimal_t, ask: arb_decimal_t, askQuantity: arb_decimal_t) {
+        @inline(__always) get {
+            let bid = bestBid, ask = bestAsk
+            return (bid?.price.cValue ?? ExactDecimal.zero.cValue, bid?.quantity.cValue ?? ExactDecimal.zero.cValue,
+                    ask?.price.cValue ?? ExactDecimal.zero.cValue, ask?.quantity.cValue ?? ExactDecimal.zero.cValue)
+        }
+    }
+
+    /// Calls `body` with one side's levels, best first, until it returns false (no copy).
+    @inline(__always)
+    func forEachLevel(bid: Bool, _ body: (BookLevel) -> Bool) {
+        if bid { bidLadder.forEachBestFirst(body) } else { askLadder.forEachBestFirst(body) }
+    }
 
     /// Applies a snapshot or a delta from an adapter.
     public mutating func apply(_ update: arb_book_update_t) -> Outcome {

@@ -1,11 +1,11 @@
-/// One side of an order book: price levels in sorted chunks of a few dozen.
+/// One side of an order book: its price levels, best first.
 ///
-/// Venue feeds update levels all through a deep book (Binance's 1000 levels), so one sorted
-/// array would shift hundreds of entries per insert. Chunks bound that to one chunk; finding
-/// the chunk is a binary search over chunk boundaries. Levels are kept worst first, and the
-/// best chunk is a flat array of its own: most updates and every taker fill land at the top of
-/// the book, which is then the end of that array, where a change is one binary search and a
-/// store and inserting or removing shifts little. Used by the host's books and the simulated
+/// When the instrument's price step (tick) is known, the levels near the top live in a
+/// `PriceGrid`, a window of one slot per step, so that the common update, a level changing
+/// anywhere in the top few thousand ticks, is an index and a store. Everything else (levels far
+/// from the top, prices off the step, or every level when no step is given) lives in
+/// `SortedLevels`, chunked sorted arrays. Which part holds a level is invisible from outside:
+/// the ladder answers best first across both. Used by the host's books and the simulated
 /// venues' matching engine.
 public struct PriceLadder: Sendable, Hashable {
     public struct Level: Sendable, Hashable {
@@ -19,18 +19,25 @@ public struct PriceLadder: Sendable, Hashable {
 
     /// Bids: higher prices are better; asks: lower.
     public let higherIsBetter: Bool
-    /// The best levels, worst first. Empty only when the whole side is.
-    @usableFromInline var top: ContiguousArray<Level> = []
-    /// The levels worse than all of `top`: chunks worst first, each worst first.
-    @usableFromInline var deeper: [ContiguousArray<Level>] = []
-    @usableFromInline var levelCount = 0
-    /// The deeper chunk the last deep update went to (a hint, checked before use).
-    @usableFromInline var lastChunk = 0
-    @usableFromInline static let chunkSize = 48
+    /// Every level on the step grid inside the window; nothing else.
+    @usableFromInline var grid: PriceGrid
+    /// Every other level.
+    @usableFromInline var outside: SortedLevels
+    /// How many times the grid's window was rebuilt (tests: it follows the book, rarely).
+    public private(set) var windowRebuilds = 0
 
-    public init(higherIsBetter: Bool) { self.higherIsBetter = higherIsBetter }
+    /// `step`: the instrument's price increment, if known; without it every level goes to the
+    /// sorted chunks (correct, slower on deep books).
+    public init(higherIsBetter: Bool, step: ExactDecimal? = nil) {
+        self.higherIsBetter = higherIsBetter
+        grid = PriceGrid(step: step, higherIsBetter: higherIsBetter)
+        outside = SortedLevels(higherIsBetter: higherIsBetter)
+    }
 
-    /// Equal when the levels are, however they are chunked.
+    /// The price step the grid uses (nil: none).
+    public var priceStep: ExactDecimal? { grid.step > 0 ? ExactDecimal(units: grid.step) : nil }
+
+    /// Equal when the levels are, however they are held.
     public static func == (a: Self, b: Self) -> Bool {
         a.higherIsBetter == b.higherIsBetter && a.count == b.count && a.bestFirst == b.bestFirst
     }
@@ -41,131 +48,166 @@ public struct PriceLadder: Sendable, Hashable {
     }
 
     /// The number of levels.
-    @inlinable public var count: Int { levelCount }
-    @inlinable public var isEmpty: Bool { levelCount == 0 }
-    @inlinable public var best: Level? { top.last }
+    @inlinable public var count: Int { grid.count + outside.count }
+    @inlinable public var isEmpty: Bool { count == 0 }
 
-    /// The i-th level, best first (O(number of chunks)).
-    public subscript(_ i: Int) -> Level {
-        if i < top.count { return top[top.count - 1 - i] }
-        var i = i - top.count
-        for chunk in deeper.reversed() {
-            if i < chunk.count { return chunk[chunk.count - 1 - i] }
-            i -= chunk.count
+    @inlinable public var best: Level? {
+        @inline(__always) get {
+        let other = outside.best
+        guard grid.best >= 0 else { return other }
+        let inGrid = Level(price: grid.price(grid.best), quantity: grid.quantities[grid.best])
+        guard let other else { return inGrid }
+        return SortedLevels.worse(inGrid.price, other.price, higherIsBetter) ? other : inGrid
         }
-        preconditionFailure("level \(i) of \(count)")
+    }
+
+    /// The i-th level, best first (O(i)).
+    public subscript(_ i: Int) -> Level {
+        precondition(i >= 0 && i < count, "level \(i) of \(count)")
+        var found: Level?
+        var seen = 0
+        forEachBestFirst { level in
+            if seen == i { found = level }
+            seen += 1
+            return found == nil
+        }
+        return found!
     }
 
     /// Every level, best first.
-    public var bestFirst: [Level] { Array(top.reversed()) + deeper.reversed().flatMap { $0.reversed() } }
+    public var bestFirst: [Level] {
+        var levels: [Level] = []
+        levels.reserveCapacity(count)
+        forEachBestFirst { levels.append($0); return true }
+        return levels
+    }
 
-    /// Calls `body` with levels best first until it returns false.
+    /// Calls `body` with levels best first until it returns false: the grid's slots and the
+    /// sorted chunks, merged.
     @inlinable public func forEachBestFirst(_ body: (Level) -> Bool) {
-        for level in top.reversed() where !body(level) { return }
-        for chunk in deeper.reversed() {
-            for level in chunk.reversed() where !body(level) { return }
+        var slot = grid.best
+        var stopped = false
+        outside.forEachBestFirst { level in
+            while slot >= 0 {
+                let price = grid.price(slot)
+                guard SortedLevels.worse(level.price, price, higherIsBetter) else { break }
+                guard body(Level(price: price, quantity: grid.quantities[slot])) else {
+                    stopped = true
+                    return false
+                }
+                slot = grid.highestOccupied(below: slot)
+            }
+            stopped = !body(level)
+            return !stopped
+        }
+        while !stopped && slot >= 0 {
+            guard body(Level(price: grid.price(slot), quantity: grid.quantities[slot])) else { return }
+            slot = grid.highestOccupied(below: slot)
         }
     }
 
-    /// Empties the side but keeps the top's storage: a feed of snapshots (one per update) then
-    /// refills it without allocating.
+    /// Empties the side but keeps its storage and window: a feed of snapshots (one per update)
+    /// then refills it without allocating.
     public mutating func removeAll() {
-        top.removeAll(keepingCapacity: true)
-        deeper.removeAll()
-        levelCount = 0
+        grid.removeAll()
+        outside.removeAll()
     }
 
     /// Sets (quantity > 0) or removes (quantity ≤ 0) the level at `price`.
     @inlinable public mutating func set(price: ExactDecimal, quantity: ExactDecimal) {
-        let remove = quantity.units <= 0
-        if deeper.isEmpty || top.isEmpty || !Self.worse(price, top[0].price, higherIsBetter) {
-            levelCount += Self.set(price, quantity, remove: remove, in: &top, higherIsBetter)
-            if top.count > 2 * Self.chunkSize {
-                // The worse part becomes the best chunk below the top.
-                let cut = top.count - Self.chunkSize
-                deeper.append(ContiguousArray(top[..<cut]))
-                top.removeFirst(cut)
-            } else if top.isEmpty && !deeper.isEmpty {
-                top = deeper.removeLast()
+        if grid.step > 0 {
+            let slot = grid.placement(price.units)
+            if slot >= 0 {
+                _ = grid.set(slot, quantity)
+                return
             }
-            return
+            if quantity.units > 0 && slot != PriceGrid.offGrid && movesWindow(slot) && grid.isOnGrid(price.units) {
+                rebuildWindow(including: price, quantity: quantity)
+                return
+            }
         }
-        // The first chunk whose best level is not worse than `price`, else the last one. A
-        // diff's levels come in price order, so the last chunk used is tried first.
-        let c: Int
-        if lastChunk < deeper.count && chunkHolds(lastChunk, price) {
-            c = lastChunk
+        outside.set(price: price, quantity: quantity)
+    }
+
+    /// Whether a new level at this placement (better or worse than the window) should move it:
+    /// always for a better one (the best is kept in the grid), for a worse one only while the
+    /// window can still grow or the best has drifted to its bottom.
+    @inlinable func movesWindow(_ placement: Int) -> Bool {
+        placement == PriceGrid.betterThanWindow
+            || grid.capacity < PriceGrid.maximumCapacity
+            || grid.best < grid.capacity / 8
+    }
+
+    /// Picks a new window around the best level and moves every level to where it now belongs,
+    /// then sets the new level. Rare: the window grows to fit the book (at most a few times) and
+    /// moves when the best has moved half a window.
+    @usableFromInline mutating func rebuildWindow(including price: ExactDecimal, quantity: ExactDecimal) {
+        windowRebuilds += 1
+        // The level may be outside already (on the grid but beyond an earlier window).
+        outside.set(price: price, quantity: .zero)
+        var held: [Level] = []
+        held.reserveCapacity(grid.count)
+        var slot = grid.best
+        while slot >= 0 {
+            held.append(Level(price: grid.price(slot), quantity: grid.quantities[slot]))
+            slot = grid.highestOccupied(below: slot)
+        }
+        // The window spans the grid's levels and the new one, twice over, with the best level
+        // in the middle: room to move either way before the next rebuild.
+        var best = price.units, worst = price.units
+        if let first = held.first, let last = held.last {
+            if SortedLevels.worse(price, first.price, higherIsBetter) { best = first.price.units }
+            if SortedLevels.worse(last.price, price, higherIsBetter) { worst = last.price.units }
+        }
+        let steps = (higherIsBetter ? best - worst : worst - best) / grid.step
+        var capacity = PriceGrid.minimumCapacity
+        while capacity < PriceGrid.maximumCapacity && Int128(capacity) < 2 * (steps + 1) { capacity *= 2 }
+        let below = Int128(capacity / 2) * grid.step
+        grid.reset(capacity: capacity, origin: higherIsBetter ? best - below : best + below)
+        for level in held { place(level) }
+        // Levels that were outside the old window and are inside the new one move in. Outside
+        // levels come best first: any better than the window are off the grid; the walk ends at
+        // the first one worse than the window.
+        var moving: [Level] = []
+        outside.forEachBestFirst { level in
+            let slot = grid.placement(level.price.units)
+            if slot >= 0 { moving.append(level) }
+            return slot != PriceGrid.worseThanWindow
+        }
+        for level in moving {
+            outside.set(price: level.price, quantity: .zero)
+            _ = grid.set(grid.placement(level.price.units), level.quantity)
+        }
+        place(Level(price: price, quantity: quantity))
+    }
+
+    /// Puts a level in the grid if its window holds it, else in the sorted chunks.
+    @usableFromInline mutating func place(_ level: Level) {
+        let slot = grid.placement(level.price.units)
+        if slot >= 0 {
+            _ = grid.set(slot, level.quantity)
         } else {
-            var lo = 0, hi = deeper.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if Self.worse(deeper[mid][deeper[mid].count - 1].price, price, higherIsBetter) { lo = mid + 1 } else { hi = mid }
-            }
-            c = min(lo, deeper.count - 1)
-            lastChunk = c
-        }
-        levelCount += Self.set(price, quantity, remove: remove, in: &deeper[c], higherIsBetter)
-        if deeper[c].count > 2 * Self.chunkSize {
-            let tail = ContiguousArray(deeper[c][Self.chunkSize...])
-            deeper[c].removeLast(deeper[c].count - Self.chunkSize)
-            deeper.insert(tail, at: c + 1)
-        } else if deeper[c].isEmpty {
-            deeper.remove(at: c)
+            outside.set(price: level.price, quantity: level.quantity)
         }
     }
 
-    /// Whether chunk `c` is where `price` belongs among the deeper chunks.
-    @inlinable func chunkHolds(_ c: Int, _ price: ExactDecimal) -> Bool {
-        // Better than the chunk's best level: only the last chunk takes it (above every chunk).
-        if Self.worse(deeper[c][deeper[c].count - 1].price, price, higherIsBetter) { return c == deeper.count - 1 }
-        return c == 0 || Self.worse(deeper[c - 1][deeper[c - 1].count - 1].price, price, higherIsBetter)
+    /// Uses `step` for the grid from now on (nil: none), keeping every level.
+    public mutating func setPriceStep(_ step: ExactDecimal?) {
+        guard step?.units ?? 0 != grid.step else { return }
+        let levels = bestFirst
+        grid = PriceGrid(step: step, higherIsBetter: higherIsBetter)
+        outside.removeAll()
+        for level in levels.reversed() { set(price: level.price, quantity: level.quantity) }
     }
 
     /// Takes `quantity` from the best level; a level taken whole is removed.
     public mutating func consumeBest(_ quantity: ExactDecimal) throws(DecimalError) {
-        guard let best = top.last else { return }
-        let left = try best.quantity.subtracting(quantity)
-        if left.units <= 0 {
-            top.removeLast()
-            levelCount -= 1
-            if top.isEmpty && !deeper.isEmpty { top = deeper.removeLast() }
+        guard let top = best else { return }
+        let left = try top.quantity.subtracting(quantity)
+        if grid.best >= 0 && grid.price(grid.best) == top.price {
+            _ = grid.set(grid.best, left.units <= 0 ? .zero : left)
         } else {
-            top[top.count - 1].quantity = left
+            try outside.consumeBest(quantity)
         }
-    }
-
-    /// Whether `a` is a worse price than `b` on this side (bids: lower; asks: higher).
-    @inlinable @inline(__always)
-    static func worse(_ a: ExactDecimal, _ b: ExactDecimal, _ higherIsBetter: Bool) -> Bool {
-        higherIsBetter ? a < b : a > b
-    }
-
-    /// Sets or removes one level in a worst-first array; returns the change in level count.
-    @inlinable @inline(__always)
-    static func set(_ price: ExactDecimal, _ quantity: ExactDecimal, remove: Bool,
-                    in levels: inout ContiguousArray<Level>, _ higherIsBetter: Bool) -> Int {
-        // A new best level (snapshots are applied worst first) appends without searching.
-        if levels.isEmpty || worse(levels[levels.count - 1].price, price, higherIsBetter) {
-            guard !remove else { return 0 }
-            levels.append(Level(price: price, quantity: quantity))
-            return 1
-        }
-        var low = 0, high = levels.count
-        while low < high {
-            let mid = (low + high) / 2
-            if worse(levels[mid].price, price, higherIsBetter) { low = mid + 1 } else { high = mid }
-        }
-        let exists = low < levels.count && levels[low].price == price
-        if remove {
-            guard exists else { return 0 }
-            levels.remove(at: low)
-            return -1
-        }
-        if exists {
-            levels[low].quantity = quantity
-            return 0
-        }
-        levels.insert(Level(price: price, quantity: quantity), at: low)
-        return 1
     }
 }

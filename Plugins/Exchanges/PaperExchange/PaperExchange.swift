@@ -66,6 +66,8 @@ public final class PaperExchange {
         for instrument in instruments where byId[instrument.id] == nil { byId[instrument.id] = instrument }
         self.instruments = byId
         self.currencyPrecision = currencyPrecision
+        // Each book on its instrument's tick grid (levels set by index near the top).
+        for (id, instrument) in byId { books[id] = PaperBook(step: instrument.tickSize) }
     }
 
     /// Credits starting balances through deposit records (sorted, so the journal is deterministic).
@@ -83,7 +85,7 @@ public final class PaperExchange {
     /// Replaces an instrument's book (levels best first; unsorted input is sorted, zero levels dropped).
     public func setBook(instrument: UInt32, bids: [PaperLevel], asks: [PaperLevel]) {
         guard instruments.index(forKey: instrument) != nil else { return }
-        books[instrument] = PaperBook(bids: bids, asks: asks)
+        books[instrument] = PaperBook(bids: bids, asks: asks, step: instruments[instrument]?.tickSize)
     }
 
     /// Applies a feed's book update as the C ABI carries it (levels best first): a snapshot

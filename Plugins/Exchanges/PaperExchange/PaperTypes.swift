@@ -254,9 +254,10 @@ public enum PaperBookSide: Sendable, Hashable {
 
 /// A book as the venue sees it: levels best first (bids descending, asks ascending).
 public struct PaperBook: Sendable, Hashable {
-    /// Chunked ladders: a feed updating levels anywhere in a deep book shifts one chunk.
-    var bidLadder = PriceLadder(higherIsBetter: true)
-    var askLadder = PriceLadder(higherIsBetter: false)
+    /// On the tick grid when the tick is known: a feed updating levels anywhere in the top few
+    /// thousand ticks sets them by index.
+    var bidLadder: PriceLadder
+    var askLadder: PriceLadder
 
     /// Bids, best (highest) first.
     public var bids: [PaperLevel] { bidLadder.bestFirst.map { PaperLevel(price: $0.price, quantity: $0.quantity) } }
@@ -268,7 +269,9 @@ public struct PaperBook: Sendable, Hashable {
         askLadder.removeAll()
     }
 
-    public init(bids: [PaperLevel] = [], asks: [PaperLevel] = []) {
+    public init(bids: [PaperLevel] = [], asks: [PaperLevel] = [], step: ExactDecimal? = nil) {
+        bidLadder = PriceLadder(higherIsBetter: true, step: step)
+        askLadder = PriceLadder(higherIsBetter: false, step: step)
         // Worst first (levels come best first): each one appends to its ladder.
         for level in bids.reversed() { bidLadder.set(price: level.price, quantity: level.quantity) }
         for level in asks.reversed() { askLadder.set(price: level.price, quantity: level.quantity) }
