@@ -371,6 +371,33 @@ private let pythonVectors: [(String, String, String, RoundingMode, String)] = [
     #expect(multiplications > 500)
 }
 
+/// The short fast path agrees with the general parser on every input, valid or not: random
+/// strings of digits, dots, signs and other bytes, up to 22 bytes (past its 19-byte limit).
+@Test func shortFastPathAgreesWithTheGeneralParser() {
+    var rng = SplitMix64(seed: 0xFA57)
+    let alphabet = Array("0123456789012345678901234567890123456789..-+ex".utf8)
+    var fast = 0
+    for round in 0..<100_000 {
+        let count = Int(rng.next() % 23)
+        var text = (0..<count).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+        if round % 4 == 0, count > 2 {
+            // Mostly well-formed prices and sizes, the fast path's usual input.
+            text = text.map { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "x") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: ".") ? UInt8(ascii: "7") : $0 }
+            text[Int(rng.next() % UInt64(count - 1)) + 1] = UInt8(ascii: ".")
+        }
+        text.withUnsafeBytes { bytes in
+            let general = Result { () throws(DecimalError) in try ExactDecimal(parsingAnyUTF8: bytes) }
+            let viaPublic = Result { () throws(DecimalError) in try ExactDecimal(parsingUTF8: bytes) }
+            if let units = ExactDecimal.shortUnsigned(bytes) {
+                fast += 1
+                #expect(general == .success(ExactDecimal(units: units)), "\(String(decoding: text, as: UTF8.self))")
+            }
+            #expect(viaPublic == general, "\(String(decoding: text, as: UTF8.self))")
+        }
+    }
+    #expect(fast > 10_000)
+}
+
 // MARK: - C bridge
 
 @Test func cLayout() throws {

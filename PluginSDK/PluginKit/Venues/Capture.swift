@@ -8,6 +8,9 @@ public final class Capture: @unchecked Sendable {
     public let bytes: [UInt8]
     /// Start and end (exclusive) of each line, without the newline.
     public let lines: [Range<Int>]
+    /// Each line's receive time (ns) and its JSON, read once here rather than per visit.
+    public let times: [Int64]
+    let messages: [Range<Int>]
 
     public enum LoadError: Error, CustomStringConvertible {
         case cannotOpen(String)
@@ -33,6 +36,24 @@ public final class Capture: @unchecked Sendable {
         }
         if start < bytes.count { lines.append(start..<bytes.count) }
         self.lines = lines
+        var times: [Int64] = [], messages: [Range<Int>] = []
+        times.reserveCapacity(lines.count)
+        messages.reserveCapacity(lines.count)
+        bytes.withUnsafeBufferPointer { b in
+            for range in lines {
+                var time: Int64 = 0
+                var i = range.lowerBound
+                while i < range.upperBound, b[i] >= 0x30, b[i] <= 0x39 {
+                    time = time &* 10 &+ Int64(b[i] &- 0x30)
+                    i += 1
+                }
+                while i < range.upperBound, b[i] == 0x20 { i += 1 }
+                times.append(time)
+                messages.append(i..<range.upperBound)
+            }
+        }
+        self.times = times
+        self.messages = messages
     }
 
     /// Reads a `.gz` (or plain) capture file whole.
@@ -53,17 +74,7 @@ public final class Capture: @unchecked Sendable {
     /// The receive time and the JSON of line `index`.
     @inline(__always)
     public func withLine<R>(_ index: Int, _ body: (Int64, UnsafeRawBufferPointer) -> R) -> R {
-        let range = lines[index]
-        return bytes.withUnsafeBytes { all in
-            let line = UnsafeRawBufferPointer(rebasing: all[range])
-            var time: Int64 = 0
-            var i = 0
-            while i < line.count, line[i] >= 0x30, line[i] <= 0x39 {
-                time = time &* 10 &+ Int64(line[i] &- 0x30)
-                i += 1
-            }
-            while i < line.count, line[i] == 0x20 { i += 1 }
-            return body(time, UnsafeRawBufferPointer(rebasing: line[i...]))
-        }
+        let time = times[index], range = messages[index]
+        return bytes.withUnsafeBytes { all in body(time, UnsafeRawBufferPointer(rebasing: all[range])) }
     }
 }

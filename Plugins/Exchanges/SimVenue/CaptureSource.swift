@@ -23,8 +23,8 @@ final class CaptureSource: MarketSource {
     }
 
     var nextTime: Int64? {
-        if let waiting = replaying.first { return capture.withLine(waiting) { t, _ in t } }
-        return line < capture.lines.count ? capture.withLine(line) { t, _ in t } : nil
+        if let waiting = replaying.first { return capture.times[waiting] }
+        return line < capture.times.count ? capture.times[line] : nil
     }
 
     func next(_ handle: SimEventHandler) -> Bool {

@@ -279,27 +279,38 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
         state.withLock { $0.connected ? $0.source?.nextTime : nil }
     }
 
+    /// Steps the data up to `time`: one lock for the steps and for collecting what waits for
+    /// its latency (this runs once per replayed line).
     func advance(to time: Int64) {
-        state.withLock { s in
+        let due = state.withLock { s -> [(tag: UInt64, time: Int64)] in
             while s.connected, let t = s.source?.nextTime, t <= time { step(&s) }
+            return Self.takeDelayed(&s)
         }
-        scheduleDelayed()
+        if !due.isEmpty { setTimers(due) }
     }
 
-    /// Sets a host timer for each answer or fill waiting for its latency. Called with the lock
-    /// released: setting a timer from a venue thread waits for the engine thread, which may be
-    /// waiting for this lock.
+    /// Sets a host timer for each answer or fill waiting for its latency.
     func scheduleDelayed() {
-        let due = state.withLock { s -> [(UInt64, Int64)] in
-            let batch = s.delayed
-            s.delayed.removeAll()
-            return batch.map { item in
-                let tag = s.nextTag
-                s.nextTag += 1
-                s.waiting[tag] = (item.request, item.events)
-                return (tag, item.due)
-            }
+        let due = state.withLock { Self.takeDelayed(&$0) }
+        if !due.isEmpty { setTimers(due) }
+    }
+
+    /// Moves the answers and fills waiting for their latency to `waiting`, each under a new tag.
+    private static func takeDelayed(_ s: inout State) -> [(tag: UInt64, time: Int64)] {
+        guard !s.delayed.isEmpty else { return [] }
+        let batch = s.delayed
+        s.delayed.removeAll()
+        return batch.map { item in
+            let tag = s.nextTag
+            s.nextTag += 1
+            s.waiting[tag] = (item.request, item.events)
+            return (tag, item.due)
         }
+    }
+
+    /// Called with the lock released: setting a timer from a venue thread waits for the engine
+    /// thread, which may be waiting for this lock.
+    private func setTimers(_ due: [(tag: UInt64, time: Int64)]) {
         for (tag, time) in due { _ = try? host.setTimer(at: time, tag: tag) }
     }
 
