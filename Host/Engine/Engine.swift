@@ -39,7 +39,12 @@ public final class Engine: @unchecked Sendable {
     var nextRequestId: UInt64 = 1
 
     var strategySlots: ContiguousArray<StrategyInstance?> = []
-    var exchangeSlots: ContiguousArray<ExchangeInstance?> = []
+    var exchangeSlots: ContiguousArray<ExchangeInstance?> = [] { didSet { exchangesChanged() } }
+    /// Bumped when a venue is added, replaced, removed, connected or disconnected: the replay
+    /// loop then rebuilds its table of stepped venues (reading the slots each step retained and
+    /// released every instance twice per replayed line).
+    private let exchangeRevision = Atomic<Int>(0)
+    func exchangesChanged() { exchangeRevision.wrappingAdd(1, ordering: .releasing) }
     var pendingActions: ContiguousArray<PendingAction> = []
     var pendingRequests: [UInt64: PendingRequest] = [:]
     var pendingMessages: ContiguousArray<PendingMessage> = []
@@ -264,31 +269,52 @@ public final class Engine: @unchecked Sendable {
         }
     }
 
+    /// A venue the replay steps: what the loop calls, without touching its instance object.
+    private struct SteppedVenue {
+        let slot: Int
+        let instance: UnsafeMutableRawPointer
+        let nextEventTime: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<Int64>?) -> arb_status_t
+        let advanceTo: @convention(c) (UnsafeMutableRawPointer?, Int64) -> arb_status_t
+    }
+
+    private func steppedVenues() -> ContiguousArray<SteppedVenue> {
+        var venues: ContiguousArray<SteppedVenue> = []
+        for case let e? in exchangeSlots where e.isStepped && e.state == .connected {
+            guard let instance = e.instance, let next = e.table.next_event_time, let advance = e.table.advance_to else { continue }
+            venues.append(SteppedVenue(slot: e.slot, instance: instance, nextEventTime: next, advanceTo: advance))
+        }
+        return venues
+    }
+
     private func runReplay() {
-        var nextTimes = [Int64?](repeating: nil, count: exchangeSlots.count)
-        var known = [Bool](repeating: false, count: exchangeSlots.count)
+        var venues: ContiguousArray<SteppedVenue> = []
+        var revision = -1
+        var nextTimes: ContiguousArray<Int64?> = []
+        var known: ContiguousArray<Bool> = []
         while !stopRequested.load(ordering: .relaxed) {
             drain(inbound)
             if !replayReleased.load(ordering: .acquiring) {
                 inbound.wait(timeoutNanoseconds: 1_000_000)
                 continue
             }
-            if nextTimes.count != exchangeSlots.count {
-                nextTimes = [Int64?](repeating: nil, count: exchangeSlots.count)
-                known = [Bool](repeating: false, count: exchangeSlots.count)
+            let current = exchangeRevision.load(ordering: .acquiring)
+            if current != revision {
+                revision = current
+                venues = steppedVenues()
+                nextTimes = ContiguousArray(repeating: nil, count: venues.count)
+                known = ContiguousArray(repeating: false, count: venues.count)
             }
             var best = -1
             var bestTime = Int64.max
-            for slot in exchangeSlots.indices {
-                guard let e = exchangeSlots[slot], e.isStepped, e.state == .connected else { continue }
-                if !known[slot] {
+            for i in venues.indices {
+                if !known[i] {
                     var t: Int64 = 0
-                    nextTimes[slot] = e.table.next_event_time!(e.instance, &t) == ARB_OK ? t : nil
-                    known[slot] = true
+                    nextTimes[i] = venues[i].nextEventTime(venues[i].instance, &t) == ARB_OK ? t : nil
+                    known[i] = true
                 }
-                if let t = nextTimes[slot], t < bestTime {
+                if let t = nextTimes[i], t < bestTime {
                     bestTime = t
-                    best = slot
+                    best = i
                 }
             }
             let timerTime = timers.nextDeadline()
@@ -313,10 +339,9 @@ public final class Engine: @unchecked Sendable {
             if let t = timerTime, t <= bestTime {
                 advanceClock(to: t)
                 fireDueTimers(now: t)
-            } else if let e = exchangeSlots[best] {
+            } else {
                 advanceClock(to: bestTime)
-                _ = e.table.advance_to!(e.instance, bestTime)
-                known[best] = false
+                _ = venues[best].advanceTo(venues[best].instance, bestTime)
             }
             drain(local)
             // Actions may have reached adapters; their next event time may have changed.

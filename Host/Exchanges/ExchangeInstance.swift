@@ -10,7 +10,7 @@ public final class ExchangeInstance: @unchecked Sendable {
     /// The engine's index for this venue (also its EventSource index).
     public let slot: Int
     public internal(set) var plugin: LoadedPlugin
-    public internal(set) var state: State = .created
+    public internal(set) var state: State = .created { didSet { engine.exchangesChanged() } }
     let logger: Logger
     // unowned(unsafe): the engine outlives every instance, and a checked reference would cost
     // a refcount round trip on every host call.
@@ -19,7 +19,7 @@ public final class ExchangeInstance: @unchecked Sendable {
     let engineRef: Unmanaged<Engine>
 
     let table: arb_exchange_v1_t
-    var instance: UnsafeMutableRawPointer?
+    var instance: UnsafeMutableRawPointer? { didSet { engine.exchangesChanged() } }
     let host: UnsafeMutablePointer<arb_exchange_host_t>
     let settings: CParameterList
     /// The name's bytes, for matching instruments without allocating.

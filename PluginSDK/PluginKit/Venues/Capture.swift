@@ -1,4 +1,5 @@
 import CZlib
+import Glibc
 
 /// A recorded capture held in memory: one message a line, `<local_receive_ns> <json>`.
 ///
@@ -29,7 +30,9 @@ public final class Capture: @unchecked Sendable {
         lines.reserveCapacity(bytes.count / 120)
         var start = 0
         bytes.withUnsafeBufferPointer { b in
-            for i in 0..<b.count where b[i] == 0x0A {
+            guard let base = b.baseAddress else { return }
+            while start < b.count, let hit = memchr(base + start, 0x0A, b.count - start) {
+                let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
                 if i > start { lines.append(start..<i) }
                 start = i + 1
             }

@@ -8,22 +8,38 @@ public struct JSONScanner {
     public let bytes: UnsafeRawBufferPointer
     public private(set) var position: Int
     public private(set) var failed = false
+    /// `bytes` as a non-optional pointer and its count: the loops below keep the position in a
+    /// register and store it once, instead of checking for a nil base and storing every byte.
+    @usableFromInline let base: UnsafePointer<UInt8>
+    @usableFromInline let end: Int
 
     public init(_ bytes: UnsafeRawBufferPointer, at position: Int = 0) {
         self.bytes = bytes
         self.position = position
+        if let start = bytes.baseAddress {
+            base = start.assumingMemoryBound(to: UInt8.self)
+            end = bytes.count
+        } else {
+            base = JSONScanner.empty
+            end = 0
+        }
     }
 
-    @inline(__always) var atEnd: Bool { position >= bytes.count }
-    @inline(__always) var current: UInt8 { position < bytes.count ? bytes[position] : 0 }
+    /// What an empty message points at (never read: its `end` is 0).
+    nonisolated(unsafe) private static let empty = UnsafePointer<UInt8>(UnsafeMutablePointer<UInt8>.allocate(capacity: 1))
+
+    @inline(__always) var atEnd: Bool { position >= end }
+    @inline(__always) var current: UInt8 { position < end ? base[position] : 0 }
 
     @inline(__always)
     public mutating func skipSpace() {
-        while position < bytes.count {
-            let c = bytes[position]
-            guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
-            position += 1
+        var p = position
+        while p < end {
+            let c = base[p]
+            guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { break }
+            p &+= 1
         }
+        position = p
     }
 
     /// Consumes `c` (after white space); false (and `failed`) if it is not there.
@@ -34,7 +50,7 @@ public struct JSONScanner {
             failed = true
             return false
         }
-        position += 1
+        position &+= 1
         return true
     }
 
@@ -43,7 +59,7 @@ public struct JSONScanner {
     public mutating func take(_ c: UInt8) -> Bool {
         skipSpace()
         guard current == c else { return false }
-        position += 1
+        position &+= 1
         return true
     }
 
@@ -52,14 +68,16 @@ public struct JSONScanner {
     public mutating func string() -> Range<Int>? {
         guard expect(UInt8(ascii: "\"")) else { return nil }
         let start = position
-        while position < bytes.count {
-            let c = bytes[position]
+        var p = start
+        while p < end {
+            let c = base[p]
             if c == UInt8(ascii: "\"") {
-                position += 1
-                return start..<(position - 1)
+                position = p &+ 1
+                return start..<p
             }
-            position += c == UInt8(ascii: "\\") ? 2 : 1
+            p &+= c == UInt8(ascii: "\\") ? 2 : 1
         }
+        position = end
         failed = true
         return nil
     }
@@ -69,14 +87,16 @@ public struct JSONScanner {
     public mutating func scalar() -> Range<Int>? {
         skipSpace()
         let start = position
-        while position < bytes.count {
-            let c = bytes[position]
+        var p = start
+        while p < end {
+            let c = base[p]
             if c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]") || c == 0x20 || c == 0x0A
                 || c == 0x0D || c == 0x09 { break }
-            position += 1
+            p &+= 1
         }
-        if position == start { failed = true }
-        return position > start ? start..<position : nil
+        position = p
+        if p == start { failed = true }
+        return p > start ? start..<p : nil
     }
 
     /// A string or a bare scalar, whichever is next.
@@ -93,8 +113,8 @@ public struct JSONScanner {
         case UInt8(ascii: "\""): _ = string()
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             var depth = 0
-            while position < bytes.count {
-                let c = bytes[position]
+            while position < end {
+                let c = base[position]
                 if c == UInt8(ascii: "\"") {
                     _ = string()
                     continue
@@ -103,11 +123,11 @@ public struct JSONScanner {
                 if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
                     depth -= 1
                     if depth == 0 {
-                        position += 1
+                        position &+= 1
                         return
                     }
                 }
-                position += 1
+                position &+= 1
             }
             failed = true
         default: _ = scalar()
@@ -134,7 +154,7 @@ public struct JSONScanner {
     public func equals(_ range: Range<Int>, _ text: StaticString) -> Bool {
         guard range.count == text.utf8CodeUnitCount else { return false }
         let p = text.utf8Start
-        for i in 0..<range.count where bytes[range.lowerBound + i] != p[i] { return false }
+        for i in 0..<range.count where base[range.lowerBound &+ i] != p[i] { return false }
         return true
     }
 
@@ -149,6 +169,15 @@ public struct JSONScanner {
     public func integer(_ range: Range<Int>) -> Int64? {
         guard !range.isEmpty, range.count <= 19 else { return nil }
         var n: Int64 = 0
+        if range.count <= 18 {
+            // Up to 18 digits cannot overflow: no checks but the digits'.
+            for i in range {
+                let d = base[i] &- UInt8(ascii: "0")
+                guard d < 10 else { return nil }
+                n = n &* 10 &+ Int64(d)
+            }
+            return n
+        }
         for i in range {
             let d = bytes[i] &- UInt8(ascii: "0")
             guard d < 10 else { return nil }

@@ -129,7 +129,7 @@ public struct BinanceParser {
         var first = true
         while let key = s.nextKey(first: &first) {
             // One- and two-byte keys: dispatch on the bytes.
-            let k0 = s.bytes[key.lowerBound]
+            let k0 = s.base[key.lowerBound]
             if key.count == 1 {
                 switch k0 {
                 case UInt8(ascii: "e"):
