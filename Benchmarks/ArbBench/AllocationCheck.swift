@@ -3,9 +3,14 @@ import Foundation
 import Glibc
 
 /// Counts allocations on the hot path: 100,000 events from another thread through the ring,
-/// the engine and the router to both dlopen'ed strategies, each making a host query per event.
-/// Needs `LD_PRELOAD=libMallocCounter.so`, which counts every malloc in the process.
+/// the engine and the router to both dlopen'ed strategies, each making a host query per event;
+/// then the same with a bus subscriber on every market-data topic, so each book update is also
+/// published as JSON. Needs `LD_PRELOAD=libMallocCounter.so`, which counts every malloc in the
+/// process.
 enum AllocationCheck {
+    /// Counts on the engine thread what the bus delivered.
+    final class Counter: @unchecked Sendable { var value = 0 }
+
     typealias Call = @convention(c) () -> Void
     typealias Read = @convention(c) () -> UInt64
 
@@ -26,21 +31,35 @@ enum AllocationCheck {
         }
         do {
             let pipeline = try Pipeline(pluginDirectory: options.plugins, strategies: .both)
-            // Warm up: books reach their depth, arrays their capacity, lazy globals initialise.
-            pipeline.produce(20_000)
-            pipeline.settle()
-            let before = pipeline.engine.eventsProcessed
-            reset()
-            start()
-            pipeline.produce(options.events)
-            pipeline.waitFor(events: before + UInt64(options.events))
-            stop()
-            let count = allocations(), size = bytes()
-            let handled = pipeline.engine.eventsProcessed - before
-            print("events: \(handled) through ring → engine → router → 2 plugins (Swift spread-watch, C quoter)")
-            print("allocations: \(count) (\(size) bytes), per event: \(Double(count) / Double(max(handled, 1)))")
+            var failed = false
+            for busSubscriber in [false, true] {
+                let published = Counter()
+                if busSubscriber {
+                    let pattern = try TopicPattern("data.>")
+                    pipeline.engine.perform { engine in
+                        _ = engine.bus.subscribe(pattern, .handler { _ in published.value += 1 })
+                    }
+                }
+                // Warm up: books reach their depth, arrays their capacity, lazy globals initialise.
+                pipeline.produce(20_000)
+                pipeline.settle()
+                let before = pipeline.engine.eventsProcessed
+                published.value = 0
+                reset()
+                start()
+                pipeline.produce(options.events)
+                pipeline.waitFor(events: before + UInt64(options.events))
+                stop()
+                let handled = pipeline.engine.eventsProcessed - before
+                pipeline.settle()
+                let count = allocations(), size = bytes()
+                let route = busSubscriber ? ", each also published on the bus as JSON (\(published.value) messages)" : ""
+                print("events: \(handled) through ring → engine → router → 2 plugins (Swift spread-watch, C quoter)\(route)")
+                print("allocations: \(count) (\(size) bytes), per event: \(Double(count) / Double(max(handled, 1)))")
+                if count != 0 || (busSubscriber && published.value < options.events) { failed = true }
+            }
             pipeline.shutdown()
-            return count == 0 ? 0 : 1
+            return failed ? 1 : 0
         } catch {
             print("error: \(error)")
             return 2

@@ -7,7 +7,9 @@ import PluginKit
 /// through the simulated venue plugins into the host's books and a strategy plugin.
 enum ReplayBench {
     /// Runs one replay of `config` (YAML text) and returns (wall ns of the stepping, events handled).
-    static func replay(_ config: String, plugins: String) throws -> (nanoseconds: Int64, events: UInt64) {
+    /// `busSubscriber`: a host-side subscriber on `data.>`, so every book and trade update is
+    /// also published on the bus as JSON.
+    static func replay(_ config: String, plugins: String, busSubscriber: Bool = false) throws -> (nanoseconds: Int64, events: UInt64) {
         let dir = NSTemporaryDirectory() + "arbhost-replay-bench-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -15,6 +17,10 @@ enum ReplayBench {
         let host = HostRuntime(mode: .replay, pluginDirectories: [plugins + "/plugins"], configPath: dir + "/strategies.yaml")
         host.loadPlugins()
         if case .failure(let errors) = host.loadConfiguration() { fatalError("\(errors)") }
+        if busSubscriber {
+            let pattern = try TopicPattern("data.>")
+            host.engine.perform { engine in _ = engine.bus.subscribe(pattern, .handler { _ in }) }
+        }
         host.start()
         _ = host.engine.waitUntilFinished()
         let elapsed = host.engine.replayEnded.load(ordering: .acquiring) - host.engine.replayBegan.load(ordering: .acquiring)
@@ -77,6 +83,12 @@ enum ReplayBench {
         }
         figures.append(f)
         print("  (host events handled per run: \(events))")
+        figures.append(Measure.figure("replay, real USD-M capture, updates also on the bus", unit: "lines/s",
+                                      workload: "the same, with a subscriber on data.>: each book and trade update also published on the bus as JSON",
+                                      runs: runs) {
+            guard let r = try? replay(capture, plugins: plugins, busSubscriber: true) else { return .nan }
+            return Double(lines) / (Double(r.nanoseconds) / 1e9)
+        })
         return figures
     }
 

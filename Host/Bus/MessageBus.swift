@@ -150,6 +150,12 @@ public final class MessageBus {
     /// The topic with this index.
     public func topicName(_ index: Int) -> String { String(decoding: topics[index].bytes, as: UTF8.self) }
 
+    /// The topic's bytes, without building a String.
+    @inline(__always)
+    func withTopicBytes<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        topics[index].bytes.withUnsafeBufferPointer(body)
+    }
+
     /// Whether anyone listens to the topic with this index: one array read.
     @inline(__always)
     public func hasSubscribers(topic index: Int) -> Bool { subscriberCounts[index] > 0 }

@@ -187,25 +187,51 @@ extension Engine {
 
     /// Publishes a book update on `data.book.<venue>.<symbol>` (JSON) if anyone subscribes.
     /// Called only while some bus subscription could match market topics (`marketTopicsActive`).
+    /// The JSON is written straight into the pending messages' bytes: no String per event.
     func publishBookTopic(_ e: arb_book_event_t, source: EventSource) {
         let t = market.topic(InstrumentId(rawValue: e.instrument), trades: false, bus: bus)
         guard bus.hasSubscribers(topic: t) else { return }
-        let json = "{\"sequence\":\(e.sequence),\"bid\":\"\(ExactDecimal(e.best_bid))\",\"bid_quantity\":\"\(ExactDecimal(e.best_bid_quantity))\",\"ask\":\"\(ExactDecimal(e.best_ask))\",\"ask_quantity\":\"\(ExactDecimal(e.best_ask_quantity))\",\"ts_event\":\(e.ts_event)}"
-        publishData(topic: t, json: json, source: source)
+        publishData(topic: t, source: source) { json in
+            json.append("{\"sequence\":")
+            json.append(integer: Int64(bitPattern: e.sequence))
+            json.append(",\"bid\":\"")
+            json.append(decimal: e.best_bid)
+            json.append("\",\"bid_quantity\":\"")
+            json.append(decimal: e.best_bid_quantity)
+            json.append("\",\"ask\":\"")
+            json.append(decimal: e.best_ask)
+            json.append("\",\"ask_quantity\":\"")
+            json.append(decimal: e.best_ask_quantity)
+            json.append("\",\"ts_event\":")
+            json.append(integer: e.ts_event)
+            json.append("}")
+        }
     }
 
     /// Publishes a trade on `data.trades.<venue>.<symbol>` (JSON) if anyone subscribes.
     func publishTradeTopic(_ e: arb_trade_t, source: EventSource) {
         let t = market.topic(InstrumentId(rawValue: e.instrument), trades: true, bus: bus)
         guard bus.hasSubscribers(topic: t) else { return }
-        let json = "{\"price\":\"\(ExactDecimal(e.price))\",\"quantity\":\"\(ExactDecimal(e.quantity))\",\"side\":\"\(e.aggressor_side == ARB_SIDE_BUY ? "buy" : "sell")\",\"ts_event\":\(e.ts_event)}"
-        publishData(topic: t, json: json, source: source)
+        publishData(topic: t, source: source) { json in
+            json.append("{\"price\":\"")
+            json.append(decimal: e.price)
+            json.append("\",\"quantity\":\"")
+            json.append(decimal: e.quantity)
+            json.append(e.aggressor_side == ARB_SIDE_BUY ? "\",\"side\":\"buy\",\"ts_event\":" : "\",\"side\":\"sell\",\"ts_event\":")
+            json.append(integer: e.ts_event)
+            json.append("}")
+        }
     }
 
-    private func publishData(topic index: Int, json: String, source: EventSource) {
-        bus.topicName(index).withArbStr { t in
-            json.withArbStr { p in enqueueMessage(topic: t, payload: p, source: source, correlationId: 0) }
-        }
+    /// Queues a message on topic `index` whose payload `write` appends to the message bytes.
+    private func publishData(topic index: Int, source: EventSource, _ write: (inout ContiguousArray<UInt8>) -> Void) {
+        let topicStart = messageBytes.count
+        bus.withTopicBytes(index) { messageBytes.append(contentsOf: $0) }
+        let payloadStart = messageBytes.count
+        write(&messageBytes)
+        pendingMessages.append(PendingMessage(topicStart: topicStart, topicCount: payloadStart - topicStart,
+                                              payloadStart: payloadStart, payloadCount: messageBytes.count - payloadStart,
+                                              source: source, correlationId: 0, timestamp: now()))
     }
 
     /// Registers the router handlers that hand market events to subscribed strategies.

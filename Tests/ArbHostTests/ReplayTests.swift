@@ -141,9 +141,12 @@ struct ReplayTests {
         let host = HostRuntime(mode: .replay, pluginDirectories: [try pluginFolder()], configPath: dir + "/strategies.yaml")
         host.loadPlugins()
         if case .failure(let errors) = host.loadConfiguration() { Issue.record("\(errors)") }
-        var books: [String] = [], trades = 0
+        var books: [String] = [], trades = 0, lastTrade = ""
         host.engine.bus.subscribe(try TopicPattern("data.book.sim.BTCUSDT"), .handler { m in books.append(String(m.payload)) })
-        host.engine.bus.subscribe(try TopicPattern("data.trades.*.BTCUSDT"), .handler { _ in trades += 1 })
+        host.engine.bus.subscribe(try TopicPattern("data.trades.*.BTCUSDT"), .handler { m in
+            trades += 1
+            lastTrade = String(m.payload)
+        })
         host.start()
         #expect(host.engine.waitUntilFinished(timeoutNanoseconds: 120_000_000_000))
         let routed = host.engine.perform { $0.router.routedCount(.orderBookUpdate) }
@@ -152,5 +155,13 @@ struct ReplayTests {
         #expect(trades == 21_313)
         #expect(books.last?.contains("\"bid\":\"61659.7\",\"bid_quantity\":\"1.486\",\"ask\":\"61659.8\",\"ask_quantity\":\"0.981\"") == true,
                 "\(books.last ?? "")")
+        // Valid JSON, every field typed as documented (decimals as strings, times as integers).
+        let book = try #require(JSONSerialization.jsonObject(with: Data((books.last ?? "").utf8)) as? [String: Any])
+        #expect(Set(book.keys) == ["sequence", "bid", "bid_quantity", "ask", "ask_quantity", "ts_event"])
+        #expect(book["sequence"] is Int && book["ts_event"] is Int && book["bid"] is String)
+        let trade = try #require(JSONSerialization.jsonObject(with: Data(lastTrade.utf8)) as? [String: Any])
+        #expect(Set(trade.keys) == ["price", "quantity", "side", "ts_event"], "\(lastTrade)")
+        #expect(["buy", "sell"].contains(trade["side"] as? String) && trade["ts_event"] is Int)
+        #expect((trade["price"] as? String).flatMap { try? ExactDecimal(parsing: $0) } != nil)
     }
 }
