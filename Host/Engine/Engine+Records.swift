@@ -270,8 +270,8 @@ extension Engine {
     func eachSubscribedStrategy(_ instrument: arb_instrument_id_t, _ body: (StrategyInstance) -> Void) {
         guard deliversToStrategies else { return }
         market.forEachSubscriber(InstrumentId(rawValue: instrument)) { slot in
-            guard slot < strategySlots.count, let s = strategySlots[slot], s.state == .running else { return }
-            body(s)
+            guard slot < strategyRefs.count, let ref = strategyRefs[slot] else { return }
+            ref._withUnsafeGuaranteedRef { s in if s.state == .running { body(s) } }
         }
     }
 

@@ -38,7 +38,12 @@ public final class Engine: @unchecked Sendable {
     var nextActionId: UInt64 = 1
     var nextRequestId: UInt64 = 1
 
-    var strategySlots: ContiguousArray<StrategyInstance?> = []
+    var strategySlots: ContiguousArray<StrategyInstance?> = [] {
+        didSet { strategyRefs = ContiguousArray(strategySlots.map { $0.map(Unmanaged.passUnretained) }) }
+    }
+    /// The same instances, for delivering events without a retain and release per strategy per
+    /// event: `strategySlots` keeps them alive, and slots change only between events.
+    private(set) var strategyRefs: ContiguousArray<Unmanaged<StrategyInstance>?> = []
     var exchangeSlots: ContiguousArray<ExchangeInstance?> = [] { didSet { exchangesChanged() } }
     /// Bumped when a venue is added, replaced, removed, connected or disconnected: the replay
     /// loop then rebuilds its table of stepped venues (reading the slots each step retained and

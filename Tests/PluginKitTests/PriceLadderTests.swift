@@ -1,3 +1,4 @@
+import ArbSDK
 import Testing
 @testable import PluginKit
 
@@ -138,11 +139,13 @@ import Testing
                     levels.append(p)
                     p += (higherIsBetter ? -10 : 10) * (1 + Int(random.next() % 2))
                 }
-                for p in levels.reversed() {
+                // Best first, as a feed sends it; the batch call applies it worst first.
+                let batch = levels.map { p -> arb_book_level_t in
                     let q = Int(random.next() % 9) + 1
-                    ladder.set(price: price(p), quantity: ExactDecimal(q))
                     reference[p] = q
+                    return arb_book_level_t(price: price(p).cValue, quantity: ExactDecimal(q).cValue)
                 }
+                batch.withUnsafeBufferPointer { ladder.set(levels: $0, reversed: true) }
                 continue
             }
             var updates: [(Int, Int)] = []
@@ -159,9 +162,14 @@ import Testing
                 let q = random.next() % 3 == 0 ? 0 : Int(random.next() % 9) + 1
                 updates.append((p, q))
             }
-            for (p, q) in updates.sorted(by: { $0.0 < $1.0 }) {
-                ladder.set(price: price(p), quantity: ExactDecimal(q))
-                reference[p] = q == 0 ? nil : q
+            let sorted = updates.sorted(by: { $0.0 < $1.0 })
+            for (p, q) in sorted { reference[p] = q == 0 ? nil : q }
+            if round % 2 == 0 {
+                // A diff in one call (runs inside the window set in one pass over the grid).
+                let batch = sorted.map { arb_book_level_t(price: price($0.0).cValue, quantity: ExactDecimal($0.1).cValue) }
+                batch.withUnsafeBufferPointer { ladder.set(levels: $0) }
+            } else {
+                for (p, q) in sorted { ladder.set(price: price(p), quantity: ExactDecimal(q)) }
             }
             if random.next() % 10 == 0, let best = ladder.best {
                 let take = Int(random.next() % 12) + 1

@@ -92,13 +92,14 @@ public struct OrderBook: Sendable {
             }
         }
         if update.is_snapshot != 0 {
-            // Worst level first: snapshot levels come best first, so each one only appends.
-            for i in (0..<update.bid_count).reversed() { set(BookLevel(update.bids[i]), bid: true) }
-            for i in (0..<update.ask_count).reversed() { set(BookLevel(update.asks[i]), bid: false) }
+            // Worst level first (snapshot levels come best first): levels outside the tick grid
+            // then append to the sorted chunks, and the grid's window grows toward the top.
+            bidLadder.set(levels: UnsafeBufferPointer(start: update.bids, count: update.bid_count), reversed: true)
+            askLadder.set(levels: UnsafeBufferPointer(start: update.asks, count: update.ask_count), reversed: true)
         } else {
             // In order, so a delta that repeats a price ends with its last value.
-            for i in 0..<update.bid_count { set(BookLevel(update.bids[i]), bid: true) }
-            for i in 0..<update.ask_count { set(BookLevel(update.asks[i]), bid: false) }
+            bidLadder.set(levels: UnsafeBufferPointer(start: update.bids, count: update.bid_count))
+            askLadder.set(levels: UnsafeBufferPointer(start: update.asks, count: update.ask_count))
         }
         if update.last_sequence != 0 { sequence = update.last_sequence }
         tsEvent = update.ts_event
@@ -113,14 +114,5 @@ public struct OrderBook: Sendable {
     public mutating func invalidate(_ reason: StaleReason) {
         isValid = false
         staleReason = reason
-    }
-
-    /// Sets, replaces or (quantity 0) removes one level.
-    mutating func set(_ level: BookLevel, bid: Bool) {
-        if bid {
-            bidLadder.set(price: level.price, quantity: level.quantity)
-        } else {
-            askLadder.set(price: level.price, quantity: level.quantity)
-        }
     }
 }

@@ -1,3 +1,5 @@
+import ArbSDK
+
 /// The levels of a book side that lie on the instrument's price grid near the top of the book,
 /// one slot per price step: setting a level is an index and a store, with no search and no
 /// shifting. Slot 0 is the worst price of the window and each slot one step better, on both
@@ -54,13 +56,35 @@ struct PriceGrid: Sendable {
     /// window yet) or `offGrid`. Division-free: an estimate from the inverse step, checked
     /// exactly with one multiplication.
     @inlinable @inline(__always)
-    func placement(_ price: Int128) -> Int {
-        let distance = higherIsBetter ? price &- origin : origin &- price
-        if distance < 0 { return Self.worseThanWindow }
-        let estimate = Self.double(distance) * inverseStep
-        guard estimate < Double(capacity) - 0.5 else { return Self.betterThanWindow }
-        let slot = Int(estimate + 0.5)
-        return Int128(slot) &* step == distance ? slot : Self.offGrid
+    func placement(_ price: Int128) -> Int { window.placement(price) }
+
+    /// What placing a price needs: plain values, no storage (so reading them never retains the
+    /// arrays, and a copy never makes them shared).
+    @usableFromInline
+    struct Window {
+        @usableFromInline let origin: Int128, step: Int128, inverseStep: Double, capacity: Int, higherIsBetter: Bool
+
+        @inlinable init(origin: Int128, step: Int128, inverseStep: Double, capacity: Int, higherIsBetter: Bool) {
+            self.origin = origin
+            self.step = step
+            self.inverseStep = inverseStep
+            self.capacity = capacity
+            self.higherIsBetter = higherIsBetter
+        }
+
+        @inlinable @inline(__always)
+        func placement(_ price: Int128) -> Int {
+            let distance = higherIsBetter ? price &- origin : origin &- price
+            if distance < 0 { return PriceGrid.worseThanWindow }
+            let estimate = PriceGrid.double(distance) * inverseStep
+            guard estimate < Double(capacity) - 0.5 else { return PriceGrid.betterThanWindow }
+            let slot = Int(estimate + 0.5)
+            return Int128(slot) &* step == distance ? slot : PriceGrid.offGrid
+        }
+    }
+
+    @inlinable var window: Window {
+        Window(origin: origin, step: step, inverseStep: inverseStep, capacity: quantities.count, higherIsBetter: higherIsBetter)
     }
 
     /// Whether `price` is a whole number of steps from the grid's zero.
@@ -94,9 +118,58 @@ struct PriceGrid: Sendable {
         return 1
     }
 
+    /// Sets levels from `levels` (in order, or from the last one back when `reversed`) while
+    /// they fall in the window; returns how many it set (the next one needs the ladder's slow
+    /// path). One uniqueness check per array per call rather than two per level: a feed's
+    /// update sets dozens of levels.
+    @inlinable
+    mutating func setRun(_ levels: UnsafeBufferPointer<arb_book_level_t>, from start: Int, reversed: Bool) -> Int {
+        let n = levels.count
+        var i = start
+        var count = self.count, best = self.best
+        let window = self.window  // read while the arrays are borrowed mutably below
+        quantities.withUnsafeMutableBufferPointer { q in
+            occupied.withUnsafeMutableBufferPointer { o in
+                while i < n {
+                    let level = levels[reversed ? n - 1 - i : i]
+                    let slot = window.placement(ExactDecimal(level.price).units)
+                    guard slot >= 0 else { break }
+                    let quantity = ExactDecimal(level.quantity)
+                    let word = slot &>> 6
+                    let bit = UInt64(1) &<< UInt64(slot & 63)
+                    let present = o[word] & bit != 0
+                    if quantity.units <= 0 {
+                        if present {
+                            o[word] &= ~bit
+                            q[slot] = .zero
+                            count -= 1
+                            if slot == best { best = Self.highestOccupied(below: slot, in: UnsafeBufferPointer(o)) }
+                        }
+                    } else {
+                        q[slot] = quantity
+                        if !present {
+                            o[word] |= bit
+                            count += 1
+                            if slot > best { best = slot }
+                        }
+                    }
+                    i += 1
+                }
+            }
+        }
+        self.count = count
+        self.best = best
+        return i - start
+    }
+
     /// The highest occupied slot below `slot`, or -1.
     @inlinable
     func highestOccupied(below slot: Int) -> Int {
+        occupied.withUnsafeBufferPointer { Self.highestOccupied(below: slot, in: $0) }
+    }
+
+    @inlinable
+    static func highestOccupied(below slot: Int, in occupied: UnsafeBufferPointer<UInt64>) -> Int {
         guard slot > 0 else { return -1 }
         var word = (slot - 1) &>> 6
         let shift = 63 - ((slot - 1) & 63)

@@ -1,3 +1,5 @@
+import ArbSDK
+
 /// One side of an order book: its price levels, best first.
 ///
 /// When the instrument's price step (tick) is known, the levels near the top live in a
@@ -127,6 +129,23 @@ public struct PriceLadder: Sendable, Hashable {
             }
         }
         outside.set(price: price, quantity: quantity)
+    }
+
+    /// Sets each level of a feed update (quantity 0 removes), in order, or from the last back
+    /// when `reversed` (a snapshot's levels come best first and are applied worst first). Runs
+    /// of levels inside the grid's window are set in one pass over its storage.
+    @inlinable public mutating func set(levels: UnsafeBufferPointer<arb_book_level_t>, reversed: Bool = false) {
+        let n = levels.count
+        var i = 0
+        while i < n {
+            if grid.step > 0 && grid.isActive {
+                i += grid.setRun(levels, from: i, reversed: reversed)
+                if i == n { return }
+            }
+            let level = levels[reversed ? n - 1 - i : i]
+            set(price: ExactDecimal(level.price), quantity: ExactDecimal(level.quantity))
+            i += 1
+        }
     }
 
     /// Whether a new level at this placement (better or worse than the window) should move it:

@@ -103,11 +103,11 @@ public final class PaperExchange {
         if snapshot {
             book.removeAll()
             // Worst first: each level then lands at the top of the ladder, which shifts nothing.
-            for l in bids.reversed() { book.set(.bid, price: ExactDecimal(l.price), quantity: ExactDecimal(l.quantity)) }
-            for l in asks.reversed() { book.set(.ask, price: ExactDecimal(l.price), quantity: ExactDecimal(l.quantity)) }
+            book.bidLadder.set(levels: bids, reversed: true)
+            book.askLadder.set(levels: asks, reversed: true)
         } else {
-            for l in bids { book.set(.bid, price: ExactDecimal(l.price), quantity: ExactDecimal(l.quantity)) }
-            for l in asks { book.set(.ask, price: ExactDecimal(l.price), quantity: ExactDecimal(l.quantity)) }
+            book.bidLadder.set(levels: bids)
+            book.askLadder.set(levels: asks)
         }
     }
 
