@@ -78,7 +78,8 @@ enum CaptureStages {
     }
 
     static func figures(_ capture: Capture, runs: Int) -> [Figure] {
-        Stage.allCases.map { stage in
+        _ = run(capture, through: .hostBook)  // warm up: the capture's pages and the code, once
+        return Stage.allCases.map { stage in
             Measure.figure("capture stages: \(stage.label)", unit: "lines/s",
                            workload: "\(capture.lines.count) lines in one thread, no engine, no plugin boundary; the whole capture through every stage up to this one",
                            runs: runs) {
