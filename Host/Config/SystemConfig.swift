@@ -74,7 +74,7 @@ public enum RemovalPolicy: String, Sendable, Equatable, CaseIterable {
 }
 
 /// An instrument named in configuration: `venue:symbol[:kind[:expiry]]`, kind one of spot,
-/// perpetual (the default), dated_future (with an expiry as yyyy-mm-dd).
+/// perpetual (the default), dated_future (with an expiry as yyyy-mm-dd: that day's 08:00 UTC delivery).
 public struct InstrumentRef: Sendable, Hashable, CustomStringConvertible {
     public var venue: String
     public var symbol: String

@@ -9,6 +9,9 @@ public final class HostRuntime: @unchecked Sendable {
     public let loader = PluginLoader()
     public let strategies: StrategyManager
     public let exchanges: ExchangeManager
+    /// Funding rates per venue, spreads, predictions, and their bus events (`data.funding.…`,
+    /// `data.funding_settlement.…`).
+    public let funding: FundingRateService
     public let pluginDirectories: [String]
     /// strategies.yaml, when the host runs from a file.
     public private(set) var configManager: ConfigManager?
@@ -29,6 +32,7 @@ public final class HostRuntime: @unchecked Sendable {
         engine = Engine(mode: mode)
         strategies = StrategyManager(engine: engine)
         exchanges = ExchangeManager(engine: engine)
+        funding = FundingRateService(engine: engine)
         self.pluginDirectories = pluginDirectories
         if let configPath {
             let manager = ConfigManager(path: configPath)

@@ -168,7 +168,7 @@ import Testing
         basis.symbols = [
             InstrumentRef(venue: "binance", symbol: "BTCUSDT"),
             InstrumentRef(venue: "okx", symbol: "BTC-USDT", kind: .spot),
-            InstrumentRef(venue: "okx", symbol: "BTC-USD-250328", kind: .datedFuture, expiryNanoseconds: 1_743_120_000_000_000_000),
+            InstrumentRef(venue: "okx", symbol: "BTC-USD-250328", kind: .datedFuture, expiryNanoseconds: 1_743_148_800_000_000_000),  // 08:00 UTC delivery
         ]
         basis.parameters = Parameters([
             .init(key: "entry_threshold", text: "0.000049895833333333", location: at(31, 24)),
@@ -207,7 +207,7 @@ import Testing
         #expect(config.risk == expected.risk)
         #expect(config.system == expected.system)
         #expect(config == expected)
-        #expect(config.strategies[0].symbols[2].instrument.expiryNanoseconds == 1_743_120_000_000_000_000)
+        #expect(config.strategies[0].symbols[2].instrument.expiryNanoseconds == 1_743_148_800_000_000_000)
     }
 
     @Test func defaultsWhenSectionsAreAbsent() throws {

@@ -60,18 +60,33 @@ struct GeneratorVenueTests {
         return host
     }
 
-    func run(_ config: String) throws -> (recorder: ReplayRecorder, funding: FundingRateService, host: HostRuntime) {
+    /// Funding messages on the bus, by venue: the host's own FundingRateService publishes them.
+    final class FundingInbox: @unchecked Sendable {
+        var perHour: [String: [ExactDecimal]] = [:]
+        var estimated = 0
+    }
+
+    func run(_ config: String, fundingInbox: FundingInbox? = nil) throws -> (recorder: ReplayRecorder, funding: FundingRateService, host: HostRuntime) {
         let host = try replayHost(config)
         let recorder = ReplayRecorder(engine: host.engine)
-        let funding = FundingRateService(engine: host.engine)
+        if let inbox = fundingInbox {
+            host.engine.bus.subscribe(try TopicPattern("data.funding.*.BTCUSDT"), .handler { m in
+                guard let json = try? JSONSerialization.jsonObject(with: Data(String(m.payload).utf8)) as? [String: Any],
+                      let venue = json["venue"] as? String, let text = json["rate_per_hour"] as? String,
+                      let rate = try? ExactDecimal(parsing: text) else { return }
+                inbox.perHour[venue, default: []].append(rate)
+                if json["estimated_rate"] is String { inbox.estimated += 1 }
+            })
+        }
         host.start()
         #expect(host.engine.waitUntilFinished(timeoutNanoseconds: 120_000_000_000))
-        return (recorder, funding, host)
+        return (recorder, host.funding, host)
     }
 
     @Test("venues share the index, quote every market, pay funding at their own intervals, and settle the dated future")
     func generatedMarkets() throws {
-        let (recorder, funding, host) = try run(Self.config())
+        let inbox = FundingInbox()
+        let (recorder, funding, host) = try run(Self.config(), fundingInbox: inbox)
         defer { host.shutdown() }
         // 8000 updates × 5 s ≈ 11 h of event time: 11 hourly settlements on `fast`, 1 on `slow`.
         #expect(recorder.bookEvents > 8000)
@@ -83,6 +98,24 @@ struct GeneratorVenueTests {
         #expect(rates["slow"].map { $0.intervalNanoseconds == 28_800_000_000_000 } == true)
         let spreads = host.engine.perform { _ in funding.fundingRateSpread(symbol: "BTCUSDT") }
         #expect(spreads.count == 1)
+        // The host's funding service published every update with its estimate; the premium
+        // wanders out of the ±0.05 % band, so rates move and the venues' hourly rates differ
+        // (a funding-rate arbitrage exists), not just their intervals.
+        #expect(inbox.estimated > 0)
+        let fast = inbox.perHour["fast"] ?? [], slow = inbox.perHour["slow"] ?? []
+        #expect(Set(fast).count > 3 && Set(slow).count > 3, "rates never moved: \(Set(fast)) \(Set(slow)) \(fast.count) \(slow.count)")
+        let gaps = zip(fast.suffix(slow.count), slow).filter { $0 != $1 }.count
+        #expect(gaps > 0, "the venues' hourly funding rates were always equal")
+        // The dated future stops quoting at its expiry (08:00) while the perpetual goes on.
+        let lastBook = host.engine.perform { engine -> (future: Int64, perpetual: Int64) in
+            func last(_ kind: InstrumentKind, _ symbol: String, _ expiry: Int64 = 0) -> Int64 {
+                engine.instruments.existingId(for: Instrument(venue: "fast", symbol: symbol, kind: kind, expiryNanoseconds: expiry))
+                    .flatMap { engine.market.latestOrderBook($0)?.tsEvent } ?? 0
+            }
+            return (last(.datedFuture, "BTCUSDT-0101", 1_704_096_000_000_000_000), last(.perpetual, "BTCUSDT"))
+        }
+        #expect(lastBook.future > 0 && lastBook.future < 1_704_096_000_000_000_000, "\(host.engine.perform { e in (1..<UInt32(e.instruments.count + 1)).compactMap { e.instruments.instrument(InstrumentId(rawValue: $0)).map { "\($0) \($0.expiryNanoseconds)" } } })")
+        #expect(lastBook.perpetual > 1_704_096_000_000_000_000)
         // Both venues quote around the same index: their perpetuals stay within a few ticks plus the basis.
         let books = host.engine.perform { engine -> [ExactDecimal] in
             ["fast", "slow"].compactMap { venue in
@@ -108,31 +141,42 @@ struct GeneratorVenueTests {
         #expect(a.recorder.digest != c.recorder.digest)
     }
 
-    @Test("acknowledgement latency goes through host timers: each answer lands exactly that much later on the event clock")
+    @Test("acknowledgement latency goes through host timers: each answer lands exactly that much later on the event clock, and no fill before its order's answer")
     func latency() throws {
-        func delays(_ config: String) throws -> [Int64] {
+        func delays(_ config: String) throws -> (answers: [Int64], fills: Int, fillsBeforeAnswer: Int) {
             let host = try replayHost(config)
             var sent: [UInt64: Int64] = [:]
-            var answered: [Int64] = []
+            var answeredAt: [UInt64: Int64] = [:]
+            var answers: [Int64] = []
+            var fills = 0, early = 0
             host.engine.router.registerHandler(.orderCreated) { event in
                 if case .order(let p) = event.payload, p.pointee.status == ARB_ORDER_PENDING { sent[p.pointee.order_id] = event.timestamp }
             }
             host.engine.router.registerHandler(.actionResult) { event in
+                // An answer still in flight when the replay ends is abandoned as UNKNOWN at shutdown.
                 guard case .actionResult(let p) = event.payload, p.pointee.kind == ARB_ACTION_SUBMIT_ORDER,
-                      let at = sent[p.pointee.action_id] else { return }
-                answered.append(event.timestamp - at)
+                      p.pointee.outcome != ARB_OUTCOME_UNKNOWN, let at = sent[p.pointee.action_id] else { return }
+                answers.append(event.timestamp - at)
+                answeredAt[p.pointee.action_id] = event.timestamp
+            }
+            host.engine.router.registerHandler(.fill) { event in
+                guard case .fill(let p) = event.payload else { return }
+                fills += 1
+                if answeredAt[p.pointee.order_id] == nil { early += 1 }
             }
             host.start()
             #expect(host.engine.waitUntilFinished(timeoutNanoseconds: 120_000_000_000))
             host.shutdown()
-            return answered
+            return (answers, fills, early)
         }
         let immediate = try delays(Self.config())
         let base = Self.config()
         let line = try #require(base.split(separator: "\n").first { $0.contains("funding_interval: 1h") })
         let indent = line.prefix { $0 == " " }
         let delayed = try delays(base.replacingOccurrences(of: String(line), with: "\(line)\n\(indent)ack_latency: 250ms"))
-        #expect(!immediate.isEmpty && immediate.allSatisfy { $0 == 0 }, "zero latency: answered within the same event")
-        #expect(!delayed.isEmpty && delayed.allSatisfy { $0 == 250_000_000 }, "\(Set(delayed))")
+        #expect(!immediate.answers.isEmpty && immediate.answers.allSatisfy { $0 == 0 }, "zero latency: answered within the same event")
+        #expect(!delayed.answers.isEmpty && delayed.answers.allSatisfy { $0 == 250_000_000 }, "\(Set(delayed.answers))")
+        // Resting orders fill while their answer is still on its way: the fill waits for it.
+        #expect(delayed.fills > 0 && delayed.fillsBeforeAnswer == 0, "\(delayed.fillsBeforeAnswer) of \(delayed.fills) fills before their order's answer")
     }
 }

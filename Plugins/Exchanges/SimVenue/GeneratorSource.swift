@@ -10,9 +10,11 @@ struct GeneratedMarket {
 
 /// A seeded market generator: every venue with the same `seed` shares the underlying's random
 /// walk (the index); each venue adds its own basis and noise (`venue_seed`, `basis_bps`), and
-/// each market its own premium: a perpetual mean-reverts around the venue's basis and pays
-/// funding from its premium (the premium-index method, clamped to cap and floor) at the venue's
-/// interval; a dated future trades at a contango that decays to zero at expiry, where it settles
+/// each market its own premium: a perpetual's (and a dated future's) wanders, mean-reverting,
+/// within ±`premiumRangeBps` of the venue's basis, so its premium now and then leaves the
+/// ±0.05 % band where the premium-index method pays just the interest rate, and venues' funding
+/// rates (paid at each venue's interval, within cap and floor) differ; spot stays within a few
+/// ticks of the index; a dated future trades at a contango that decays to zero at expiry, where it settles
 /// at the index. Books have `depth` levels a side; trades print now and then. The same settings
 /// give the same events, bit for bit.
 final class GeneratorSource: MarketSource {
@@ -30,6 +32,8 @@ final class GeneratorSource: MarketSource {
         var fundingInterval: Int64
         var fundingCap: ExactDecimal
         var contangoBps: Int64
+        /// How far a derivative's premium wanders from the venue's basis, in bps.
+        var premiumRangeBps: Int64 = 10
     }
 
     let settings: Settings
@@ -100,9 +104,15 @@ final class GeneratorSource: MarketSource {
         let venueBasis = indexTicks * settings.basisBps / 10_000
         for m in markets.indices where !expired[m] {
             let spec = markets[m]
-            // The premium mean-reverts inside ±8 ticks around the venue's basis.
-            let pull: Int64 = premiumTicks[m] > 0 ? -1 : (premiumTicks[m] < 0 ? 1 : 0)
-            premiumTicks[m] = max(-8, min(8, premiumTicks[m] + Int64(venue.next() % 3) - 1 + (venue.next() % 4 == 0 ? pull : 0)))
+            // The premium mean-reverts around the venue's basis: within a few ticks for spot,
+            // within ±premiumRangeBps for derivatives, in steps of 1/16 of that range, pulled
+            // back one step in 32 updates (so it spends time across the whole range).
+            let bound = spec.kind == .spot ? 8 : max(8, indexTicks * settings.premiumRangeBps / 10_000)
+            let stride = spec.kind == .spot ? 1 : max(1, bound / 16)
+            let pull: Int64 = premiumTicks[m] > 0 ? -stride : (premiumTicks[m] < 0 ? stride : 0)
+            let pullOdds: UInt64 = spec.kind == .spot ? 4 : 32
+            premiumTicks[m] = max(-bound, min(bound, premiumTicks[m] + (Int64(venue.next() % 3) - 1) * stride
+                                                   + (venue.next() % pullOdds == 0 ? pull : 0)))
             var midTicks = indexTicks + venueBasis + premiumTicks[m]
             if spec.kind == .datedFuture {
                 if time >= spec.expiry {

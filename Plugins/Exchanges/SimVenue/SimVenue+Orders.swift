@@ -76,7 +76,9 @@ extension SimVenue {
     /// Answers a request now, or after `ack_latency` through a host timer.
     private func answer(_ events: [PaperEvent], request: UInt64, _ s: inout State) {
         if ackLatency > 0 {
-            s.delayed.append((now(s) + ackLatency, request, events))
+            let due = now(s) + ackLatency
+            for case .accepted(let order) in events { s.ackDue[order.clientOrderId] = due }
+            s.delayed.append((due, request, events))
         } else {
             deliver(events, request: request)
         }
@@ -190,6 +192,17 @@ extension SimVenue {
                                                  free: b.free.cValue, used: b.used.cValue, total: b.total.cValue, ts_event: 0),
                           request: request)
             }
+        }
+    }
+}
+
+extension PaperEvent {
+    /// The order an event is about, if any (fills and order updates).
+    var clientOrderId: String? {
+        switch self {
+        case .fill(let fill): fill.clientOrderId
+        case .orderUpdated(let order), .accepted(let order): order.clientOrderId
+        default: nil
         }
     }
 }

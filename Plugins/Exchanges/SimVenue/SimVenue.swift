@@ -25,6 +25,8 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
             ParameterSpec("start_price", .decimal, default: "60000", min: ExactDecimal(units: 1), "generator: first index price"),
             ParameterSpec("basis_bps", .int, default: "0", "generator: this venue's price offset from the index, in bps"),
             ParameterSpec("contango_bps", .int, default: "500", "generator: dated futures' annual contango, in bps"),
+            ParameterSpec("premium_range_bps", .int, default: "10", min: ExactDecimal(0), max: ExactDecimal(1000),
+                          "generator: how far perpetuals' and dated futures' premium wanders from the venue's basis (funding follows it)"),
             ParameterSpec("depth", .int, default: "10", min: ExactDecimal(1), max: ExactDecimal(500), "generator: levels a side"),
             ParameterSpec("interval", .duration, default: "100ms", min: ExactDecimal(units: 1), "generator: time between updates"),
             ParameterSpec("updates", .int, default: "3000", min: ExactDecimal(1), "generator: how many updates (replays end there)"),
@@ -72,6 +74,9 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
         var delayed: [(due: Int64, request: UInt64, events: [PaperEvent])] = []
         var waiting: [UInt64: (request: UInt64, events: [PaperEvent])] = [:]
         var nextTag: UInt64 = 1
+        /// When each order's acknowledgement is due (client order id → time), while it waits
+        /// for `ack_latency`: the order's fills wait for it too, never reported before it.
+        var ackDue: [String: Int64] = [:]
 
         func market(_ instrument: InstrumentHandle) -> Int? { books.firstIndex { $0.instrument == instrument } }
     }
@@ -137,7 +142,8 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
             lot: try settings.decimal("lot_size"), depth: Int(try settings.int("depth")), interval: try settings.duration("interval"),
             updates: Int(try settings.int("updates")), startTime: try settings.int("start_time"),
             basisBps: try settings.int("basis_bps"), fundingInterval: try settings.duration("funding_interval"),
-            fundingCap: try settings.decimal("funding_cap"), contangoBps: try settings.int("contango_bps"))
+            fundingCap: try settings.decimal("funding_cap"), contangoBps: try settings.int("contango_bps"),
+            premiumRangeBps: try settings.int("premium_range_bps"))
         capturePath = try settings.string("capture")
         switch try settings.string("market") {
         case "usdm": market = .usdm
@@ -174,28 +180,13 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
             case "spot": return GeneratedMarket(symbol: parts[0], kind: .spot, expiry: 0)
             case "perpetual": return GeneratedMarket(symbol: parts[0], kind: .perpetual, expiry: 0)
             case "dated_future":
-                guard parts.count == 3, let expiry = Self.epochNanoseconds(parts[2]) else {
+                guard parts.count == 3, let expiry = DeliveryTime.nanoseconds(forDate: parts[2]) else {
                     throw ParameterProblem("markets", "'\(item)': a dated future needs its expiry as yyyy-mm-dd")
                 }
                 return GeneratedMarket(symbol: parts[0], kind: .datedFuture, expiry: expiry)
             default: throw ParameterProblem("markets", "'\(item)': kind must be spot, perpetual or dated_future")
             }
         }
-    }
-
-    /// yyyy-mm-dd at 08:00 UTC (the delivery time of Binance's quarterlies), in ns.
-    static func epochNanoseconds(_ date: String) -> Int64? {
-        let p = date.split(separator: "-").compactMap { Int64($0) }
-        guard p.count == 3, (1...12).contains(p[1]), (1...31).contains(p[2]) else { return nil }
-        // Days from the civil date (Howard Hinnant's algorithm).
-        let y = p[1] <= 2 ? p[0] - 1 : p[0]
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (p[1] + 9) % 12
-        let doy = (153 * mp + 2) / 5 + p[2] - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        return (days * 86_400 + 8 * 3_600) * 1_000_000_000
     }
 
     /// Loads (and decompresses) the data up front, so replay time is spent on the messages.
@@ -318,6 +309,7 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
     func onTimer(_ timer: UInt64, tag: UInt64) {
         state.withLock { s in
             guard let item = s.waiting.removeValue(forKey: tag) else { return }
+            for case .accepted(let order) in item.events { s.ackDue[order.clientOrderId] = nil }
             deliver(item.events, request: item.request)
         }
     }
@@ -366,8 +358,11 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                     paper.applyFeed(instrument: instrument.rawValue, snapshot: snapshot, bids: bids, asks: asks)
                     if paper.hasOpenOrders(instrument: instrument.rawValue) {
                         let fills = paper.onBookChanged(instrument: instrument.rawValue, now: time)
-                        if fillLatency > 0 && !fills.isEmpty {
-                            s.delayed.append((time + fillLatency, 0, fills))
+                        let due = fills.reduce(time + fillLatency) { due, event in
+                            event.clientOrderId.flatMap { s.ackDue[$0] }.map { max(due, $0) } ?? due
+                        }
+                        if due > time && !fills.isEmpty {
+                            s.delayed.append((due, 0, fills))
                         } else {
                             deliver(fills, request: 0)
                         }
