@@ -1,6 +1,7 @@
 import ArbSDK
 import Foundation
 import PluginKit
+import Synchronization
 import Testing
 @testable import ArbHost
 
@@ -178,5 +179,41 @@ struct GeneratorVenueTests {
         #expect(!delayed.answers.isEmpty && delayed.answers.allSatisfy { $0 == 250_000_000 }, "\(Set(delayed.answers))")
         // Resting orders fill while their answer is still on its way: the fill waits for it.
         #expect(delayed.fills > 0 && delayed.fillsBeforeAnswer == 0, "\(delayed.fillsBeforeAnswer) of \(delayed.fills) fills before their order's answer")
+    }
+
+    /// Live, a simulated venue's event times follow the host's clock: the generator starts now,
+    /// recorded data is shifted to now (orders, fills, funding and expiries then agree).
+    @Test("live, the simulated venues' event times are the host's clock", arguments: ["generator", "capture"])
+    func liveEventTimesAreNow(source: String) throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let settings = source == "generator"
+            ? "source: generator\n      interval: 10ms\n      updates: 1000"
+            : "source: capture\n      capture: \(TestPaths.root)/Data/binance/usdm_btcusdt_20240808.gz"
+        try """
+            exchanges:
+              - name: sim
+                plugin: org.arbhost.exchange.sim
+                settings:
+                  \(settings)
+            strategies:
+              - name: quoter
+                plugin: org.arbhost.strategy.cross-quoter
+                parameters:
+                  venue: sim
+            """.write(toFile: dir + "/strategies.yaml", atomically: true, encoding: .utf8)
+        let host = HostRuntime(mode: .live, pluginDirectories: [try TestPaths.pluginFolder(in: dir)], configPath: dir + "/strategies.yaml")
+        host.loadPlugins()
+        if case .failure(let errors) = host.loadConfiguration() { Issue.record("\(errors)") }
+        let seen = Mutex<[(event: Int64, clock: Int64)]>([])
+        host.engine.router.registerHandler(.orderBookUpdate) { [engine = host.engine] event in
+            let clock = engine.now()
+            seen.withLock { if $0.count < 20 { $0.append((event.timestamp, clock)) } }
+        }
+        host.start()
+        defer { host.shutdown() }
+        #expect(waitUntil(seconds: 20) { seen.withLock { $0.count >= 20 } })
+        for (event, clock) in seen.withLock({ $0 }) {
+            #expect(abs(clock - event) < 2_000_000_000, "event at \(event), host clock \(clock)")
+        }
     }
 }

@@ -1,5 +1,6 @@
 import ArbSDK
 import Foundation
+import PluginKit
 import Testing
 @testable import ArbHost
 
@@ -34,13 +35,24 @@ struct VenueJournalTests {
     }
 
     /// Client ids of the orders the journal recorded as accepted.
-    func journaledOrders(_ path: String) -> [String] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { line in
-            guard line.contains("\"k\":\"ord\""), let start = line.range(of: "\"cid\":\"") else { return nil }
-            let rest = line[start.upperBound...]
-            return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+    func journaledOrders(_ path: String) -> [String] { journal(path).orders.map(\.cid) }
+
+    /// The journal's accepted orders (client id, price, quantity) and the ids it cancelled.
+    func journal(_ path: String) -> (orders: [(cid: String, price: ExactDecimal, quantity: ExactDecimal)], cancelled: Set<String>) {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return ([], []) }
+        var orders: [(cid: String, price: ExactDecimal, quantity: ExactDecimal)] = []
+        var cancelled = Set<String>()
+        for line in text.split(separator: "\n") {
+            guard let record = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let kind = record["k"] as? String, let cid = record["cid"] as? String else { continue }
+            if kind == "ord", let px = (record["px"] as? String).flatMap({ try? ExactDecimal(parsing: $0) }),
+               let qty = (record["qty"] as? String).flatMap({ try? ExactDecimal(parsing: $0) }) {
+                orders.append((cid, px, qty))
+            } else if kind == "cxl" {
+                cancelled.insert(cid)
+            }
         }
+        return (orders, cancelled)
     }
 
     @Test("orders accepted before a SIGKILL of the host are answered by client id after the restart")
@@ -64,11 +76,16 @@ struct VenueJournalTests {
         if case .failure(let errors) = host.loadConfiguration() { Issue.record("\(errors)") }
         host.start()
         defer { host.shutdown() }
-        for cid in accepted.prefix(10) {
+        // Each one as the venue accepted it: price, quantity, and cancelled if it was.
+        let written = journal(dir + "/sim.journal")
+        for (cid, price, quantity) in written.orders.prefix(10) {
             let order = host.exchanges.queryOrder(venue: "sim", clientOrderId: cid)
             #expect(order?.clientOrderId == cid, "the venue forgot \(cid)")
             #expect(order?.venueOrderId.isEmpty == false)
+            #expect(order?.price == price && order?.quantity == quantity, "\(cid): \(String(describing: order))")
+            if written.cancelled.contains(cid) { #expect(order?.status == ARB_ORDER_CANCELLED, "\(cid)") }
         }
+        #expect(written.orders.prefix(10).contains { written.cancelled.contains($0.cid) })
         #expect(host.exchanges.queryOrder(venue: "sim", clientOrderId: "never-sent") == nil)
     }
 

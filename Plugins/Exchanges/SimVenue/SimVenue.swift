@@ -77,6 +77,8 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
         /// When each order's acknowledgement is due (client order id → time), while it waits
         /// for `ack_latency`: the order's fills wait for it too, never reported before it.
         var ackDue: [String: Int64] = [:]
+        /// Added to the data's event times (live: recorded data shifted to now; replay: 0).
+        var timeOffset: Int64 = 0
 
         func market(_ instrument: InstrumentHandle) -> Int? { books.firstIndex { $0.instrument == instrument } }
     }
@@ -193,7 +195,11 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
     func connect() throws {
         let source: any MarketSource
         if sourceKind == "generator" {
-            source = GeneratorSource(settings: generator, markets: markets)
+            var settings = generator
+            // Live, the generated market starts now (on its interval's grid), so its event
+            // times, the host's clock, order times and futures' expiries agree.
+            if !host.isReplay { settings.startTime = host.now / max(settings.interval, 1) * max(settings.interval, 1) }
+            source = GeneratorSource(settings: settings, markets: markets)
         } else if sourceKind == "quotes" {
             do { source = try QuoteSource(path: quotesPath, venue: quotesVenue) } catch {
                 host.log(.error, error.description)
@@ -239,7 +245,11 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
         }
         nonisolated(unsafe) let paper = opened
         nonisolated(unsafe) let data = source
+        // Live, recorded data is replayed as if it were happening now: its times are shifted
+        // by where its first event falls from the host's clock (the generator already starts now).
+        let offset = host.isReplay ? 0 : host.now - (source.nextTime ?? host.now)
         state.withLock {
+            $0.timeOffset = offset
             $0.source = data
             $0.paper = paper
             $0.books = handles.map { MarketState(instrument: $0) }
@@ -346,8 +356,9 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
     /// the host goes through the venue's delivery, where a lost message shows as a gap.
     private func step(_ s: inout State) {
         guard let source = s.source else { return }
-        _ = source.next { time, m, event, bids, asks in
+        _ = source.next { dataTime, m, event, bids, asks in
             guard m < s.books.count else { return }
+            let time = dataTime &+ s.timeOffset
             let instrument = s.books[m].instrument
             switch event {
             case .book(let snapshot, let sequence, let previous):
