@@ -214,8 +214,10 @@ extension Arbhost {
             _ = host.engine.waitUntilFinished()
             let wall = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
             let events = host.engine.eventsProcessed
+            // Marked before shutdown, at the last prices of the replay.
+            let marked = recorder.instrumentResults()
             host.shutdown()
-            let summary = ReplaySummary(recorder: recorder, events: events, seconds: wall)
+            let summary = ReplaySummary(recorder: recorder, events: events, seconds: wall, instruments: marked)
             print(summary.text)
             if let json { try summary.json.write(toFile: json, atomically: true, encoding: .utf8) }
             print("digest: \(recorder.digestHex)")

@@ -22,6 +22,8 @@ public final class ReplayRecorder: @unchecked Sendable {
     public private(set) var traded: [String: ExactDecimal] = [:]
     /// Net position per venue:symbol, from fills (signed, base units).
     public private(set) var positions: [String: ExactDecimal] = [:]
+    /// Position, entry, realised PnL, fees and funding per instrument.
+    public private(set) var ledgers: [InstrumentId: InstrumentLedger] = [:]
     private let engine: Engine
 
     public init(engine: Engine) {
@@ -94,11 +96,23 @@ public final class ReplayRecorder: @unchecked Sendable {
             }
             let signed = f.side == ARB_SIDE_BUY ? quantity : ((try? quantity.negated()) ?? .zero)
             positions[key] = (try? (positions[key] ?? .zero).adding(signed)) ?? positions[key]
+            let id = InstrumentId(rawValue: f.instrument)
+            var ledger = ledgers[id] ?? InstrumentLedger()
+            do {
+                try ledger.fill(buy: f.side == ARB_SIDE_BUY, price: price, quantity: quantity, fee: ExactDecimal(f.fee),
+                                feeCurrency: currency)
+                ledgers[id] = ledger
+            } catch {
+                engine.logger.warning("replay ledger: \(key) overflowed booking a fill (\(error)); its PnL is left out")
+            }
         case .fundingPayment(let p):
             fundingPayments += 1
             mix(p.pointee.amount)
             let currency = String(p.pointee.currency)
             fundingAmounts[currency] = (try? (fundingAmounts[currency] ?? .zero).adding(ExactDecimal(p.pointee.amount))) ?? fundingAmounts[currency]
+            let id = InstrumentId(rawValue: p.pointee.instrument)
+            var ledger = ledgers[id] ?? InstrumentLedger()
+            if (try? ledger.fundingPayment(ExactDecimal(p.pointee.amount))) != nil { ledgers[id] = ledger }
         case .actionResult(let p):
             mix(p.pointee.action_id)
             mix(UInt64(p.pointee.outcome))
@@ -108,6 +122,17 @@ public final class ReplayRecorder: @unchecked Sendable {
             mix(p.pointee.total)
         default:
             break
+        }
+    }
+
+    /// Each traded instrument's ledger with its venue, symbol and mark (its last trade price,
+    /// else the mid of its valid book: `latestPrice`), read on the engine thread.
+    public func instrumentResults() -> [(venue: String, symbol: String, ledger: InstrumentLedger, mark: ExactDecimal?)] {
+        let ledgers = ledgers
+        return engine.perform { engine in
+            ledgers.compactMap { id, ledger in
+                engine.instruments.instrument(id).map { ($0.venue, $0.symbol, ledger, engine.market.latestPrice(id)) }
+            }.sorted { ($0.venue, $0.symbol) < ($1.venue, $1.symbol) }
         }
     }
 

@@ -14,9 +14,14 @@ public struct ReplaySummary {
     public var funding: [String: ExactDecimal]
     public var traded: [String: ExactDecimal]
     public var positions: [String: ExactDecimal]
+    /// Per traded instrument: position, entry, PnL, fees, funding, and the mark it was valued at.
+    public var instruments: [(venue: String, symbol: String, ledger: InstrumentLedger, mark: ExactDecimal?)]
     public var digest: String
 
-    public init(recorder: ReplayRecorder, events: UInt64, seconds: Double) {
+    /// `instruments`: the recorder's `instrumentResults()`, taken while the books still hold the
+    /// replay's last prices (by default, now).
+    public init(recorder: ReplayRecorder, events: UInt64, seconds: Double,
+                instruments: [(venue: String, symbol: String, ledger: InstrumentLedger, mark: ExactDecimal?)]? = nil) {
         self.events = events
         self.seconds = seconds
         bookEvents = recorder.bookEvents
@@ -28,7 +33,19 @@ public struct ReplaySummary {
         funding = recorder.fundingAmounts
         traded = recorder.traded
         positions = recorder.positions
+        self.instruments = instruments ?? recorder.instrumentResults()
         digest = recorder.digestHex
+    }
+
+    /// Net PnL per venue (realised + unrealised − fees + funding), with its currency.
+    public var venuePnL: [(venue: String, net: ExactDecimal, currency: String)] {
+        var totals: [String: (net: ExactDecimal, currency: String)] = [:]
+        for i in instruments {
+            guard let net = try? i.ledger.net(at: i.mark) else { continue }
+            let sum = (try? (totals[i.venue]?.net ?? .zero).adding(net)) ?? net
+            totals[i.venue] = (sum, i.ledger.feeCurrency)
+        }
+        return totals.map { ($0.key, $0.value.net, $0.value.currency) }.sorted { $0.venue < $1.venue }
     }
 
     public var eventsPerSecond: Double { seconds > 0 ? Double(events) / seconds : 0 }
@@ -44,6 +61,14 @@ public struct ReplaySummary {
         for (key, position) in positions.sorted(by: { $0.key < $1.key }) {
             lines.append("position \(key): \(position), traded notional \(traded[key] ?? .zero)")
         }
+        for i in instruments {
+            let l = i.ledger
+            let unrealized = i.mark.flatMap { try? l.unrealized(at: $0) }
+            let net = (try? l.net(at: i.mark)).map { "\($0)" } ?? "overflow"
+            lines.append("pnl \(i.venue):\(i.symbol): realized \(l.realized), unrealized \(unrealized.map { "\($0)" } ?? "n/a")"
+                         + "\(i.mark.map { " at \($0)" } ?? ""), fees \(l.fees), funding \(l.funding), net \(net) \(l.feeCurrency)")
+        }
+        for v in venuePnL { lines.append("venue \(v.venue): net pnl \(v.net) \(v.currency)") }
         return lines.joined(separator: "\n")
     }
 
@@ -55,7 +80,20 @@ public struct ReplaySummary {
         return """
             {"events":\(events),"seconds":\(seconds),"events_per_second":\(Int(eventsPerSecond)),"book_events":\(bookEvents),\
             "trades":\(trades),"signals":0,"orders":\(orders),"fills":\(fills),"rejected":\(rejections),"fees":\(map(fees)),\
-            "funding":\(map(funding)),"positions":\(map(positions)),"traded_notional":\(map(traded)),"digest":"\(digest)"}
+            "funding":\(map(funding)),"positions":\(map(positions)),"traded_notional":\(map(traded)),\
+            "instruments":[\(instruments.map(instrumentJSON).joined(separator: ","))],\
+            "venues":{\(venuePnL.map { "\(jsonString($0.venue)):{\"net_pnl\":\(jsonString($0.net.description)),\"currency\":\(jsonString($0.currency))}" }.joined(separator: ","))},\
+            "digest":"\(digest)"}
             """
+    }
+
+    private func instrumentJSON(_ i: (venue: String, symbol: String, ledger: InstrumentLedger, mark: ExactDecimal?)) -> String {
+        func text(_ d: ExactDecimal?) -> String { d.map { jsonString($0.description) } ?? "null" }
+        let l = i.ledger
+        return "{\"venue\":\(jsonString(i.venue)),\"symbol\":\(jsonString(i.symbol)),\"position\":\(text(l.position)),"
+            + "\"average_price\":\(text(l.averagePrice)),\"mark\":\(text(i.mark)),\"realized_pnl\":\(text(l.realized)),"
+            + "\"unrealized_pnl\":\(text(i.mark.flatMap { try? l.unrealized(at: $0) })),\"fees\":\(text(l.fees)),"
+            + "\"funding\":\(text(l.funding)),\"net_pnl\":\(text(try? l.net(at: i.mark))),\"currency\":\(jsonString(l.feeCurrency)),"
+            + "\"traded_notional\":\(text(l.tradedNotional))}"
     }
 }

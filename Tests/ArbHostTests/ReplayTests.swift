@@ -108,6 +108,18 @@ struct ReplayTests {
         #expect(json.contains("\"digest\":\"\(d1)\""))
         let orders = first.output.split(separator: "\n").first { $0.hasPrefix("orders: ") }.map(String.init) ?? ""
         #expect(!orders.hasPrefix("orders: 0,"), "the run placed orders: \(orders)")
+        // PnL per traded instrument and per venue, each net = realised + unrealised − fees + funding.
+        let summary = try #require(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let instruments = try #require(summary["instruments"] as? [[String: Any]])
+        #expect(!instruments.isEmpty)
+        for i in instruments {
+            func value(_ key: String) -> ExactDecimal? { (i[key] as? String).flatMap { try? ExactDecimal(parsing: $0) } }
+            let parts = try #require([value("realized_pnl"), value("unrealized_pnl"), value("fees"), value("funding"), value("net_pnl")]
+                .compactMap { $0 }.count == 5 ? [value("realized_pnl")!, value("unrealized_pnl")!, value("fees")!, value("funding")!, value("net_pnl")!] : nil)
+            #expect(try parts[0].adding(parts[1]).subtracting(parts[2]).adding(parts[3]) == parts[4], "\(i)")
+        }
+        let venues = try #require(summary["venues"] as? [String: Any])
+        #expect(!venues.isEmpty && first.output.contains("net pnl"))
     }
 
     @Test("--from warms books up without strategies, --to ends the replay early")
