@@ -58,7 +58,8 @@ extension Engine {
         orders.add(TrackedOrder(id: orderId, strategySlot: s.slot, exchangeSlot: venue, instrument: id,
                                 clientOrderId: clientOrderId, side: request.side, type: request.type,
                                 timeInForce: request.type == ARB_ORDER_MARKET ? ARB_TIF_IOC : request.time_in_force,
-                                quantity: ExactDecimal(request.quantity), price: ExactDecimal(request.price)))
+                                quantity: ExactDecimal(request.quantity), price: ExactDecimal(request.price),
+                                reduceOnly: request.reduce_only != 0))
         pendingActions.append(.submit(orderId: orderId))
         return (ARB_OK, orderId)
     }
@@ -149,7 +150,8 @@ extension Engine {
         deliverOrderUpdate(order, status: ARB_ORDER_PENDING, reason: "")
         var c = arb_order_request_t(struct_size: structSize(arb_order_request_t.self), instrument: order.instrument.rawValue,
                                     side: order.side, type: order.type, time_in_force: order.timeInForce,
-                                    quantity: order.quantity.cValue, price: order.price.cValue, reduce_only: 0,
+                                    quantity: order.quantity.cValue, price: order.price.cValue,
+                                    reduce_only: order.reduceOnly ? 1 : 0,
                                     client_order_id: .empty)
         let status = order.clientOrderId.withArbStr { cid in
             c.client_order_id = cid

@@ -93,9 +93,15 @@ public final class Engine: @unchecked Sendable {
     /// - Parameters:
     ///   - mode: live (wall clock) or replay (event clock, stepped adapters).
     ///   - ringCapacity: bytes of the inbound ring, a power of two.
+    /// Live: this run's start time in ms (base 36), part of every client order id, so ids never
+    /// repeat across restarts (a venue remembers the ids of a killed run). Replay: empty, ids
+    /// stay deterministic.
+    let session: String
+
     public init(mode: RunMode = .live, instruments: InstrumentRegistry = InstrumentRegistry(),
                 ringCapacity: Int = 1 << 24) {
         self.mode = mode
+        session = mode == .replay ? "" : String(UInt64(arb_wall_time_ns() / 1_000_000), radix: 36)
         self.instruments = instruments
         market = MarketDataService(instruments: instruments)
         inbound = InboundRing(capacity: ringCapacity)

@@ -25,7 +25,8 @@ public final class StrategyInstance: @unchecked Sendable {
     var instance: UnsafeMutableRawPointer?
     let host: UnsafeMutablePointer<arb_strategy_host_t>
     var parameters: CParameterList
-    /// Prefix of the deterministic client order ids of this strategy.
+    /// Prefix of this strategy's client order ids: its name's hash, and live the run's session
+    /// (at most 2 + 7 + 1 + 9 + 1 characters, well within venues' 32–36).
     let clientOrderPrefix: String
     var marketSubscriptions: Set<InstrumentId> = []
     /// True while a new build's `start` runs after a hot swap: timers and bus subscriptions it
@@ -48,7 +49,7 @@ public final class StrategyInstance: @unchecked Sendable {
         logger[metadataKey: "strategy"] = .string(name)
         logger[metadataKey: "plugin"] = .string(plugin.info.id)
         self.logger = logger
-        clientOrderPrefix = "ah" + String(Self.fnv32(name), radix: 36) + "-"
+        clientOrderPrefix = "ah" + String(Self.fnv32(name), radix: 36) + "-" + (engine.session.isEmpty ? "" : engine.session + "-")
         host = .allocate(capacity: 1)
         host.initialize(to: StrategyHostTable.make(engine: engine))
         host.pointee.host_data = Unmanaged.passUnretained(self).toOpaque()

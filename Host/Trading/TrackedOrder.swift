@@ -14,6 +14,8 @@ public struct TrackedOrder: Sendable, Equatable {
     public let timeInForce: arb_time_in_force_t
     public var quantity: ExactDecimal
     public var price: ExactDecimal
+    /// Only reduces a position (the venue refuses what would open or grow one).
+    public var reduceOnly = false
     public var status: arb_order_status_t = ARB_ORDER_PENDING
     public var filledQuantity: ExactDecimal = .zero
     /// Set once the final event was delivered; later duplicates from the venue are dropped.

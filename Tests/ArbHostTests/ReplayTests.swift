@@ -30,12 +30,22 @@ struct ReplayTests {
     }
 
     /// Replays in process; returns the host (shut down) and what the router saw.
-    func replay(_ config: String) throws -> (host: HostRuntime, stale: Int, resynced: Int, books: Int, top: OrderBook?) {
+    /// What the counter strategy itself reported hearing (its on_book_stale / on_book_resynced).
+    final class Heard: @unchecked Sendable {
+        var stale: [String] = []
+        var resynced = 0
+    }
+
+    func replay(_ config: String, heard: Heard? = nil) throws -> (host: HostRuntime, stale: Int, resynced: Int, books: Int, top: OrderBook?) {
         let dir = try TestPaths.temporaryDirectory()
         try config.write(toFile: dir + "/strategies.yaml", atomically: true, encoding: .utf8)
         let host = HostRuntime(mode: .replay, pluginDirectories: [try pluginFolder()], configPath: dir + "/strategies.yaml")
         host.loadPlugins()
         if case .failure(let errors) = host.loadConfiguration() { Issue.record("\(errors)") }
+        if let heard {
+            host.engine.bus.subscribe(try TopicPattern("custom.counter.stale"), .handler { m in heard.stale.append(String(m.payload)) })
+            host.engine.bus.subscribe(try TopicPattern("custom.counter.resynced"), .handler { _ in heard.resynced += 1 })
+        }
         host.start()
         #expect(host.engine.waitUntilFinished(timeoutNanoseconds: 120_000_000_000))
         let id = try #require(host.engine.instruments.existingId(for: Instrument(venue: "sim", symbol: "BTCUSDT", kind: .perpetual)))
@@ -60,13 +70,45 @@ struct ReplayTests {
 
     @Test("one depth message lost on the way: the gap is reported, strategies told, and the book resyncs from the venue's snapshot")
     func lostMessage() throws {
-        let r = try replay(captureConfig(drop: 3_000))
+        let heard = Heard()
+        let r = try replay(captureConfig(drop: 3_000), heard: heard)
         #expect(r.stale == 1)
         #expect(r.resynced == 1)
+        // The strategy plugin itself was told, with the reason, and told again when it came back.
+        #expect(heard.stale == ["sequence gap reported by the adapter"])
+        #expect(heard.resynced == 1)
         let book = try #require(r.top)
         #expect(book.isValid)
-        #expect(book.bestBid?.price == (try ExactDecimal(parsing: Self.reference.bid)))
-        #expect(book.bestAsk?.price == (try ExactDecimal(parsing: Self.reference.ask)))
+        #expect(book.bestBid == BookLevel(price: try ExactDecimal(parsing: Self.reference.bid), quantity: try ExactDecimal(parsing: Self.reference.bidQuantity)))
+        #expect(book.bestAsk == BookLevel(price: try ExactDecimal(parsing: Self.reference.ask), quantity: try ExactDecimal(parsing: Self.reference.askQuantity)))
+    }
+
+    @Test("a message missing from the recording itself: the venue reports the gap, the book goes stale and comes back from the venue's own book")
+    func gapInTheRecording() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        // The capture without its 3000th depth diff, as plain text (Capture reads both).
+        let capture = try Capture.load(path: TestPaths.root + "/Data/binance/usdm_btcusdt_20240808.gz")
+        var depth = 0
+        var text: [UInt8] = []
+        for range in capture.lines {
+            let line = capture.bytes[range]
+            if line.count > 60, String(decoding: line.prefix(60), as: UTF8.self).contains("@depth") {
+                depth += 1
+                if depth == 3_000 { continue }
+            }
+            text += line
+            text.append(0x0A)
+        }
+        try Data(text).write(to: URL(fileURLWithPath: dir + "/holed.txt"))
+        let heard = Heard()
+        let r = try replay(captureConfig().replacingOccurrences(of: "\(TestPaths.root)/Data/binance/usdm_btcusdt_20240808.gz",
+                                                                with: dir + "/holed.txt"), heard: heard)
+        #expect(depth > 6_000)
+        #expect(r.stale == 1 && r.resynced == 1)
+        #expect(heard.stale == ["sequence gap reported by the adapter"] && heard.resynced == 1)
+        let book = try #require(r.top)
+        #expect(book.isValid)
+        if let bid = book.bestBid, let ask = book.bestAsk { #expect(bid.price < ask.price) }
     }
 
     /// `arbhost replay` in its own process; returns its output.

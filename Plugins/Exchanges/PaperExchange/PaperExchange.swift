@@ -92,23 +92,51 @@ public final class PaperExchange {
     /// replaces the book, reusing its storage; a delta sets each level (quantity 0 removes).
     /// One lookup of the book per update: per level, two hash lookups were most of a deep
     /// delta's cost.
+    /// Returns true when the update left the book crossed and levels it did not refresh were
+    /// removed (data lost upstream): the book then differs from what the update alone describes.
+    @discardableResult
     public func applyFeed(instrument: UInt32, snapshot: Bool, bids: UnsafeBufferPointer<arb_book_level_t>,
-                          asks: UnsafeBufferPointer<arb_book_level_t>) {
-        guard instruments.index(forKey: instrument) != nil else { return }
-        Self.apply(&books[instrument, default: PaperBook()], snapshot: snapshot, bids: bids, asks: asks)
+                          asks: UnsafeBufferPointer<arb_book_level_t>) -> Bool {
+        guard instruments.index(forKey: instrument) != nil else { return false }
+        return Self.apply(&books[instrument, default: PaperBook()], snapshot: snapshot, bids: bids, asks: asks)
     }
 
     private static func apply(_ book: inout PaperBook, snapshot: Bool, bids: UnsafeBufferPointer<arb_book_level_t>,
-                              asks: UnsafeBufferPointer<arb_book_level_t>) {
+                              asks: UnsafeBufferPointer<arb_book_level_t>) -> Bool {
         if snapshot {
             book.removeAll()
             // Worst first: each level then lands at the top of the ladder, which shifts nothing.
             book.bidLadder.set(levels: bids, reversed: true)
             book.askLadder.set(levels: asks, reversed: true)
-        } else {
-            book.bidLadder.set(levels: bids)
-            book.askLadder.set(levels: asks)
+            return false
         }
+        book.bidLadder.set(levels: bids)
+        book.askLadder.set(levels: asks)
+        return uncross(&book, bids: bids, asks: asks)
+    }
+
+    /// A delta that leaves the book crossed means a level it did not refresh is stale (a
+    /// message was lost before the data reached the venue): as in hftbacktest's depth, the
+    /// level the update just set stands and the stale one opposite it goes. When both or
+    /// neither were refreshed, the book is left crossed (the host then marks it stale).
+    private static func uncross(_ book: inout PaperBook, bids: UnsafeBufferPointer<arb_book_level_t>,
+                                asks: UnsafeBufferPointer<arb_book_level_t>) -> Bool {
+        func refreshed(_ levels: UnsafeBufferPointer<arb_book_level_t>, _ price: ExactDecimal) -> Bool {
+            levels.contains { ExactDecimal($0.price) == price && ExactDecimal($0.quantity) > .zero }
+        }
+        var removed = false
+        while let bid = book.bidLadder.best, let ask = book.askLadder.best, bid.price >= ask.price {
+            let bidFresh = refreshed(bids, bid.price), askFresh = refreshed(asks, ask.price)
+            if bidFresh && !askFresh {
+                book.askLadder.set(price: ask.price, quantity: .zero)
+            } else if askFresh && !bidFresh {
+                book.bidLadder.set(price: bid.price, quantity: .zero)
+            } else {
+                break
+            }
+            removed = true
+        }
+        return removed
     }
 
     /// Sets one level (quantity 0 removes it). Also how the data source restores liquidity that

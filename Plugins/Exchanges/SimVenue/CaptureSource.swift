@@ -13,13 +13,10 @@ final class CaptureSource: MarketSource {
     private var replaying: [Int] = []
     private(set) var messages = 0
     private var lastFinal: UInt64 = 0
-    /// Lines to skip (tests: a lost message).
-    let skipLines: Set<Int>
 
-    init(capture: Capture, market: BinanceBookSync.Market, skipLines: Set<Int> = []) {
+    init(capture: Capture, market: BinanceBookSync.Market) {
         self.capture = capture
         sync = BinanceBookSync(market: market)
-        self.skipLines = skipLines
     }
 
     var nextTime: Int64? {
@@ -41,7 +38,6 @@ final class CaptureSource: MarketSource {
                 fromBuffer = false
             }
             if !fromBuffer { messages += 1 }
-            if !skipLines.isEmpty && skipLines.contains(index) { continue }  // no hashing when none
             var emitted = false
             capture.withLine(index) { time, json in
                 guard let message = parser.parse(json) else { return }

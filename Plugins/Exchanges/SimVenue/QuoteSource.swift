@@ -2,11 +2,12 @@ import PluginKit
 
 /// Replays the top-of-book quotes CSV of the cross-venue workload
 /// (`ts_ns,venue,symbol,bid_px,bid_sz,ask_px,ask_sz`), keeping only the rows of one CSV venue
-/// (`BINANCE`, `OKX`): each row is a one-level book snapshot of this venue.
+/// (`BINANCE`, `OKX`) and of this venue's symbol: each row is a one-level book snapshot.
 final class QuoteSource: MarketSource {
     private let bytes: [UInt8]
     private var offset: Int
     private let venue: [UInt8]
+    private let symbol: [UInt8]
     private(set) var messages = 0
     private var sequence: UInt64 = 0
     private var pending: (time: Int64, bid: arb_book_level_t, ask: arb_book_level_t)?
@@ -22,13 +23,14 @@ final class QuoteSource: MarketSource {
         }
     }
 
-    init(path: String, venue: String) throws(LoadError) {
+    init(path: String, venue: String, symbol: String) throws(LoadError) {
         guard let capture = try? Capture.load(path: path) else { throw .cannotRead(path) }
         bytes = capture.bytes
         let header = Array("ts_ns,venue,symbol,bid_px,bid_sz,ask_px,ask_sz".utf8)
         guard bytes.starts(with: header) else { throw .badHeader(path) }
         offset = header.count
         self.venue = Array(venue.utf8)
+        self.symbol = Array(symbol.utf8)
         advance()
     }
 
@@ -64,7 +66,7 @@ final class QuoteSource: MarketSource {
                     fields.append(start..<i)
                     start = i + 1
                 }
-                guard fields.count == 7, row[fields[1]].elementsEqual(venue) else { continue }
+                guard fields.count == 7, row[fields[1]].elementsEqual(venue), row[fields[2]].elementsEqual(symbol) else { continue }
                 let s = JSONScanner(row)
                 guard let time = s.integer(fields[0]), let bid = s.decimal(fields[3]), let bidSize = s.decimal(fields[4]),
                       let ask = s.decimal(fields[5]), let askSize = s.decimal(fields[6]) else { continue }

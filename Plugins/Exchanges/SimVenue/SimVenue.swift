@@ -201,7 +201,7 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
             if !host.isReplay { settings.startTime = host.now / max(settings.interval, 1) * max(settings.interval, 1) }
             source = GeneratorSource(settings: settings, markets: markets)
         } else if sourceKind == "quotes" {
-            do { source = try QuoteSource(path: quotesPath, venue: quotesVenue) } catch {
+            do { source = try QuoteSource(path: quotesPath, venue: quotesVenue, symbol: symbol) } catch {
                 host.log(.error, error.description)
                 throw HostError.notFound
             }
@@ -366,7 +366,10 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                 s.bookMessages += 1
                 if let paper = s.paper {
                     // The matching engine keeps the venue's book, then fills what now crosses.
-                    paper.applyFeed(instrument: instrument.rawValue, snapshot: snapshot, bids: bids, asks: asks)
+                    if paper.applyFeed(instrument: instrument.rawValue, snapshot: snapshot, bids: bids, asks: asks) {
+                        // Stale levels gave way to the update: the host gets the venue's book whole.
+                        s.books[m].needsSnapshot = true
+                    }
                     if paper.hasOpenOrders(instrument: instrument.rawValue) {
                         let fills = paper.onBookChanged(instrument: instrument.rawValue, now: time)
                         let due = fills.reduce(time + fillLatency) { due, event in
@@ -430,7 +433,13 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
             case .ticker:
                 break
             case .gap(let expected, let received):
+                // The recording itself lost a message: what follows is not the book the stream
+                // described. The host hears of the gap (its book goes stale) and gets the venue's
+                // own book as a snapshot with the next update, never a diff over the hole.
                 host.log(.warning, "the recorded data itself has a gap (expected \(expected), received \(received))")
+                guard s.books[m].subscribedBook, !s.books[m].needsSnapshot else { return }
+                host.reportGap(instrument, expected: expected, received: received)
+                s.books[m].needsSnapshot = true
             }
         }
     }
