@@ -76,6 +76,8 @@ public final class ReplayRecorder: @unchecked Sendable {
             if event.type == .orderCreated && o.status == ARB_ORDER_PENDING { orders += 1 }
             if o.status == ARB_ORDER_REJECTED { rejections += 1 }
             mix(o.order_id)
+            mix(UInt64(o.instrument))
+            mix(UInt64(bitPattern: Int64(o.side)))
             mix(UInt64(o.status))
             mix(o.filled_quantity)
             mix(o.price)
@@ -84,6 +86,8 @@ public final class ReplayRecorder: @unchecked Sendable {
             fills += 1
             let f = p.pointee
             mix(f.order_id)
+            mix(UInt64(f.instrument))
+            mix(UInt64(bitPattern: Int64(f.side)))
             mix(f.price)
             mix(f.quantity)
             mix(f.fee)

@@ -188,6 +188,55 @@ struct ReplayTests {
         #expect(orders(late) > 0 && orders(late) < orders(full))
     }
 
+    @Test("positions the venue reports are marked at its book: mark, unrealised PnL and leverage")
+    func markedPositions() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        try captureConfig().replacingOccurrences(of: "org.arbhost.test.counter", with: "org.arbhost.strategy.cross-quoter")
+            .replacingOccurrences(of: "venue: sim", with: "venue: sim\n      offset_ticks: 2\n      requote_ticks: 3")
+            .write(toFile: dir + "/strategies.yaml", atomically: true, encoding: .utf8)
+        let host = HostRuntime(mode: .replay, pluginDirectories: [try pluginFolder()], configPath: dir + "/strategies.yaml")
+        host.loadPlugins()
+        if case .failure(let errors) = host.loadConfiguration() { Issue.record("\(errors)") }
+        var positions: [arb_position_t] = []
+        for type in [EventType.positionOpened, .positionUpdated, .positionClosed] {
+            host.engine.router.registerHandler(type) { event in
+                if case .position(let p) = event.payload { positions.append(p.pointee) }
+            }
+        }
+        host.start()
+        #expect(host.engine.waitUntilFinished(timeoutNanoseconds: 120_000_000_000))
+        host.shutdown()
+        let open = positions.filter { !ExactDecimal($0.quantity).isZero }
+        try #require(!open.isEmpty)
+        for p in open {
+            let mark = ExactDecimal(p.mark_price), entry = ExactDecimal(p.entry_price), quantity = ExactDecimal(p.quantity)
+            #expect(mark > ExactDecimal(60_000) && mark < ExactDecimal(63_000), "mark \(mark)")
+            #expect(ExactDecimal(p.unrealized_pnl) == (try mark.subtracting(entry).multiplied(by: quantity, rounding: .halfEven)))
+            // 5 % initial margin: about 20x at entry, moving with the mark.
+            let leverage = ExactDecimal(p.leverage)
+            #expect(leverage > ExactDecimal(19) && leverage < ExactDecimal(21), "leverage \(leverage)")
+            #expect(p.ts_event > 1_723_161_000_000_000_000)
+        }
+    }
+
+    @Test("--speed paces event time against wall time")
+    func speed() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        try captureConfig().write(toFile: dir + "/r.yaml", atomically: true, encoding: .utf8)
+        // 100 s of the capture's event time at 100x: about a second of wall time (max: a fraction).
+        let start = 1_723_161_255_414_442_066 as Int64
+        let arguments = ["--config", dir + "/r.yaml", "--plugin-dir", try pluginFolder(), "--to", String(start + 100_000_000_000)]
+        func seconds(_ output: ProcessOutput) -> Double {
+            output.output.split(separator: "\n").first { $0.hasPrefix("events: ") }
+                .flatMap { $0.split(separator: " in ").last?.split(separator: " ").first }.flatMap { Double($0) } ?? -1
+        }
+        let paced = try cli(arguments + ["--speed", "100x"])
+        let unpaced = try cli(arguments + ["--speed", "max"])
+        #expect(paced.status == 0 && unpaced.status == 0, "\(paced.output)")
+        #expect(seconds(paced) > 0.9 && seconds(paced) < 5, "\(paced.output)")
+        #expect(seconds(unpaced) >= 0 && seconds(unpaced) < seconds(paced) / 2, "\(unpaced.output)")
+    }
+
     @Test("book and trade updates are published on the bus when someone subscribes")
     func marketTopics() throws {
         let dir = try TestPaths.temporaryDirectory()

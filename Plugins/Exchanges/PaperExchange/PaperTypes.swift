@@ -264,6 +264,16 @@ public struct PaperBook: Sendable, Hashable {
     /// Asks, best (lowest) first.
     public var asks: [PaperLevel] { askLadder.bestFirst.map { PaperLevel(price: $0.price, quantity: $0.quantity) } }
 
+    /// The best bid and ask (no copy of the sides).
+    public var bestBid: PaperLevel? { bidLadder.best.map { PaperLevel(price: $0.price, quantity: $0.quantity) } }
+    public var bestAsk: PaperLevel? { askLadder.best.map { PaperLevel(price: $0.price, quantity: $0.quantity) } }
+
+    /// The mid of the best bid and ask (half-even to 18 places), nil with a side empty.
+    public var mid: ExactDecimal? {
+        guard let bid = bestBid, let ask = bestAsk, let sum = try? bid.price.adding(ask.price) else { return nil }
+        return try? sum.divided(by: ExactDecimal(2), rounding: .halfEven)
+    }
+
     mutating func removeAll() {
         bidLadder.removeAll()
         askLadder.removeAll()

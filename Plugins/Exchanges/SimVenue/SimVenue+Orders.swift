@@ -80,13 +80,14 @@ extension SimVenue {
             for case .accepted(let order) in events { s.ackDue[order.clientOrderId] = due }
             s.delayed.append((due, request, events))
         } else {
-            deliver(events, request: request)
+            deliver(events, request: request, venue: s.paper)
         }
     }
 
     /// Hands the matching engine's events to the host: the request's one final answer, then
-    /// order states, fills, positions and balances in the order they happened.
-    func deliver(_ events: [PaperEvent], request: UInt64) {
+    /// order states, fills, positions and balances in the order they happened. Positions are
+    /// marked at `venue`'s book mid.
+    func deliver(_ events: [PaperEvent], request: UInt64, venue: PaperExchange?) {
         var answered = request == 0
         func answer(_ outcome: arb_outcome_t, _ code: Int32 = 0, _ message: String = "") {
             guard !answered else { return }
@@ -105,7 +106,7 @@ extension SimVenue {
                 answer(ARB_OUTCOME_ACCEPTED)
                 emit(order: order)
             case .fill(let fill): emit(fill: fill)
-            case .positionChanged(let position): emit(position: position)
+            case .positionChanged(let position): emit(position: position, mark: venue?.book(position.instrument).mid)
             case .balanceChanged(let balance): emit(balance: balance, request: 0)
             case .fundingPayment(let instrument, let rate, let quantity, let mark, let amount, let currency):
                 let time = host.now
@@ -177,11 +178,21 @@ extension SimVenue {
         }
     }
 
-    private func emit(position p: PaperPosition) {
+    /// A position as the venue reports it: marked at `mark` (the book's mid) when there is
+    /// one, with its unrealised PnL and effective leverage (exposure at the mark ÷ margin).
+    private func emit(position p: PaperPosition, mark: ExactDecimal?) {
+        var unrealized = ExactDecimal.zero, leverage = ExactDecimal.zero
+        if let mark {
+            unrealized = (try? p.unrealizedPnL(markPrice: mark)) ?? .zero
+            if p.marginUsed.units > 0, let exposure = try? p.quantity.absolute().multiplied(by: mark, rounding: .halfEven)
+                .multiplied(by: p.contractSize, rounding: .halfEven) {
+                leverage = (try? exposure.divided(by: p.marginUsed, rounding: .halfEven)) ?? .zero
+            }
+        }
         var c = arb_position_t(struct_size: structSize(arb_position_t.self), instrument: p.instrument, quantity: p.quantity.cValue,
-                               entry_price: p.averageEntryPrice.cValue, mark_price: arb_decimal_t(), unrealized_pnl: arb_decimal_t(),
-                               realized_pnl: p.realizedPnL.cValue, margin: p.marginUsed.cValue, leverage: arb_decimal_t(),
-                               ts_event: 0)
+                               entry_price: p.averageEntryPrice.cValue, mark_price: (mark ?? .zero).cValue,
+                               unrealized_pnl: unrealized.cValue, realized_pnl: p.realizedPnL.cValue,
+                               margin: p.marginUsed.cValue, leverage: leverage.cValue, ts_event: host.now)
         _ = host.table.pointee.emit_position(host.table, 0, &c)
     }
 

@@ -320,7 +320,7 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
         state.withLock { s in
             guard let item = s.waiting.removeValue(forKey: tag) else { return }
             for case .accepted(let order) in item.events { s.ackDue[order.clientOrderId] = nil }
-            deliver(item.events, request: item.request)
+            deliver(item.events, request: item.request, venue: s.paper)
         }
     }
 
@@ -378,7 +378,7 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                         if due > time && !fills.isEmpty {
                             s.delayed.append((due, 0, fills))
                         } else {
-                            deliver(fills, request: 0)
+                            deliver(fills, request: 0, venue: paper)
                         }
                     }
                 }
@@ -423,11 +423,13 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                 // Positions pay or receive at the venue's schedule (a positive rate: longs pay).
                 if let paper = s.paper {
                     s.fundingSettlements += 1
-                    deliver(paper.settleFunding(instrument: instrument.rawValue, rate: rate, markPrice: mark, now: time), request: 0)
+                    deliver(paper.settleFunding(instrument: instrument.rawValue, rate: rate, markPrice: mark, now: time), request: 0,
+                            venue: paper)
                 }
             case .expire(let index):
                 if let paper = s.paper {
-                    deliver(paper.settleExpiry(instrument: instrument.rawValue, indexPrice: index, now: time), request: 0)
+                    deliver(paper.settleExpiry(instrument: instrument.rawValue, indexPrice: index, now: time), request: 0,
+                            venue: paper)
                 }
                 host.log(.info, "\(markets[m].symbol) expired and settled at the index \(index)")
             case .ticker:
