@@ -29,6 +29,12 @@ struct ReplayTests {
         """
     }
 
+    /// The capture with the C quoter trading on it.
+    func quoterCaptureConfig() -> String {
+        captureConfig().replacingOccurrences(of: "org.arbhost.test.counter", with: "org.arbhost.strategy.cross-quoter")
+            .replacingOccurrences(of: "venue: sim", with: "venue: sim\n      offset_ticks: 2\n      requote_ticks: 3")
+    }
+
     /// Replays in process; returns the host (shut down) and what the router saw.
     /// What the counter strategy itself reported hearing (its on_book_stale / on_book_resynced).
     final class Heard: @unchecked Sendable {
@@ -167,9 +173,7 @@ struct ReplayTests {
     @Test("--from warms books up without strategies, --to ends the replay early")
     func window() throws {
         let dir = try TestPaths.temporaryDirectory()
-        try captureConfig().replacingOccurrences(of: "org.arbhost.test.counter", with: "org.arbhost.strategy.cross-quoter")
-            .replacingOccurrences(of: "venue: sim", with: "venue: sim\n      offset_ticks: 2\n      requote_ticks: 3")
-            .write(toFile: dir + "/r.yaml", atomically: true, encoding: .utf8)
+        try quoterCaptureConfig().write(toFile: dir + "/r.yaml", atomically: true, encoding: .utf8)
         let plugins = try pluginFolder()
         func events(_ output: ProcessOutput) -> Int {
             output.output.split(separator: "\n").first { $0.hasPrefix("events: ") }
@@ -191,9 +195,7 @@ struct ReplayTests {
     @Test("positions the venue reports are marked at its book: mark, unrealised PnL and leverage")
     func markedPositions() throws {
         let dir = try TestPaths.temporaryDirectory()
-        try captureConfig().replacingOccurrences(of: "org.arbhost.test.counter", with: "org.arbhost.strategy.cross-quoter")
-            .replacingOccurrences(of: "venue: sim", with: "venue: sim\n      offset_ticks: 2\n      requote_ticks: 3")
-            .write(toFile: dir + "/strategies.yaml", atomically: true, encoding: .utf8)
+        try quoterCaptureConfig().write(toFile: dir + "/strategies.yaml", atomically: true, encoding: .utf8)
         let host = HostRuntime(mode: .replay, pluginDirectories: [try pluginFolder()], configPath: dir + "/strategies.yaml")
         host.loadPlugins()
         if case .failure(let errors) = host.loadConfiguration() { Issue.record("\(errors)") }
