@@ -221,6 +221,27 @@ struct ReplayTests {
         }
     }
 
+    @Test("the venue's currency precision rounds each fill's fee", arguments: [2, 8])
+    func currencyPrecision(places: Int) throws {
+        let dir = try TestPaths.temporaryDirectory()
+        try quoterCaptureConfig().replacingOccurrences(of: "drop_message: 0", with: "drop_message: 0\n      currency_precision: \(places)")
+            .write(toFile: dir + "/strategies.yaml", atomically: true, encoding: .utf8)
+        let host = HostRuntime(mode: .replay, pluginDirectories: [try pluginFolder()], configPath: dir + "/strategies.yaml")
+        host.loadPlugins()
+        if case .failure(let errors) = host.loadConfiguration() { Issue.record("\(errors)") }
+        var fees: [ExactDecimal] = []
+        host.engine.router.registerHandler(.fill) { event in
+            if case .fill(let p) = event.payload { fees.append(ExactDecimal(p.pointee.fee)) }
+        }
+        host.start()
+        #expect(host.engine.waitUntilFinished(timeoutNanoseconds: 120_000_000_000))
+        host.shutdown()
+        try #require(fees.count > 10)
+        for fee in fees { #expect((try fee.rounded(places: places, rounding: .unnecessary)) == fee, "\(fee)") }
+        // Maker fees of 0.0002 on ~62 USDT fills: a cent or two at 2 places, the exact value at 8.
+        #expect(fees.contains { (try? $0.rounded(places: places - 1, rounding: .unnecessary)) == nil })
+    }
+
     @Test("--speed paces event time against wall time")
     func speed() throws {
         let dir = try TestPaths.temporaryDirectory()

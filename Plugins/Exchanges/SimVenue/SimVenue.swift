@@ -52,6 +52,8 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                           "initial margin rate (perpetuals and dated futures; 0.05 is 20x)"),
             ParameterSpec("maintenance_margin", .decimal, default: "0.025", min: ExactDecimal(0), max: ExactDecimal(1),
                           "maintenance margin rate"),
+            ParameterSpec("currency_precision", .int, default: "8", min: ExactDecimal(0), max: ExactDecimal(18),
+                          "decimal places fees, funding, PnL and margin are booked at, in the quote and base currencies"),
             ParameterSpec("balance", .decimal, default: "1000000", min: ExactDecimal(0),
                           "starting balance in the quote currency (spot: also 0 base)"),
             ParameterSpec("ack_latency", .duration, default: "0ms", min: ExactDecimal(0),
@@ -111,6 +113,7 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
     let journalPath: String
     let ackLatency: Int64
     let fillLatency: Int64
+    let currencyPrecision: Int
     let spec: (base: String, quote: String, tick: ExactDecimal, lot: ExactDecimal, minQuantity: ExactDecimal,
                minNotional: ExactDecimal, maker: ExactDecimal, taker: ExactDecimal, initialMargin: ExactDecimal,
                maintenanceMargin: ExactDecimal, balance: ExactDecimal)
@@ -166,6 +169,7 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
         dropMessage = Int(try settings.int("drop_message"))
         journalPath = try settings.string("journal")
         ackLatency = try settings.duration("ack_latency")
+        currencyPrecision = Int(try settings.int("currency_precision"))
         fillLatency = try settings.duration("fill_latency")
         spec = (try settings.string("base"), try settings.string("quote"), try settings.decimal("tick_size"),
                 try settings.decimal("lot_size"), try settings.decimal("min_quantity"), try settings.decimal("min_notional"),
@@ -230,10 +234,12 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
         // Handed over to the venue's state, which only the lock touches from here on.
         let opened: PaperExchange
         if journalPath.isEmpty {
-            opened = PaperExchange(instruments: instruments, balances: [spec.quote: spec.balance])
+            opened = PaperExchange(instruments: instruments, balances: [spec.quote: spec.balance],
+                                   currencyPrecision: [spec.quote: currencyPrecision, spec.base: currencyPrecision])
         } else {
             switch PaperExchange.open(journalAt: journalPath, durable: !host.isReplay, instruments: instruments,
-                                      balances: [spec.quote: spec.balance]) {
+                                      balances: [spec.quote: spec.balance],
+                                      currencyPrecision: [spec.quote: currencyPrecision, spec.base: currencyPrecision]) {
             case .success(let venue):
                 opened = venue
                 let known = venue.orders.count
