@@ -313,6 +313,31 @@ struct EventRouterTests {
         #expect(calls == ["a", "c"])
     }
 
+    /// A handler that removes itself and the next one, registers another and routes an event
+    /// of its own while being routed: the walk in progress finishes over the handlers it
+    /// started with (none freed under it), the changes apply from the next event.
+    @Test func handlersMayChangeRegistrationsWhileBeingRouted() {
+        let router = EventRouter()
+        var calls: [String] = []
+        var selfRegistration: EventRouter.Registration?
+        var next: EventRouter.Registration?
+        selfRegistration = router.registerHandler(.orderFilled) { _ in
+            calls.append("a")
+            router.unregister(selfRegistration!)
+            router.unregister(next!)
+            router.registerHandler(.orderFilled) { _ in calls.append("late") }
+            router.routeEvent(Event(type: .fill, timestamp: 1, source: .host, payload: .none))
+        }
+        next = router.registerHandler(.orderFilled) { _ in calls.append("b") }
+        router.registerHandler(.fill) { _ in calls.append("fill") }
+        router.routeEvent(event(.orderFilled))
+        #expect(calls == ["a", "fill", "b"])
+        calls.removeAll()
+        router.routeEvent(event(.orderFilled))
+        #expect(calls == ["late"])
+        #expect(router.routedCount(.orderFilled) == 2 && router.routedCount(.fill) == 1)
+    }
+
     @Test func registrationsAreDistinctEvenAcrossTypes() {
         let router = EventRouter()
         let a = router.registerHandler(.fill) { _ in }

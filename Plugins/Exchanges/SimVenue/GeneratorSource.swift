@@ -47,7 +47,9 @@ final class GeneratorSource: MarketSource {
     private var step = 0
     private var time: Int64
     private var nextFunding: Int64
-    private var lastRate: [ExactDecimal]
+    /// When the next mark-price/funding update goes out: once a second of event time, as
+    /// Binance's markPrice@1s stream does.
+    private var nextFundingUpdate: Int64
     /// Events of the current step, handed out one by one.
     private var queue: [(market: Int, event: SimEvent, bids: [arb_book_level_t], asks: [arb_book_level_t])] = []
     private(set) var messages = 0
@@ -62,9 +64,9 @@ final class GeneratorSource: MarketSource {
         premiumTicks = Array(repeating: 0, count: markets.count)
         sequence = Array(repeating: 0, count: markets.count)
         expired = Array(repeating: false, count: markets.count)
-        lastRate = Array(repeating: .zero, count: markets.count)
         time = settings.startTime
         nextFunding = (settings.startTime / max(settings.fundingInterval, 1) + 1) * max(settings.fundingInterval, 1)
+        nextFundingUpdate = settings.startTime
     }
 
     var nextTime: Int64? {
@@ -142,15 +144,15 @@ final class GeneratorSource: MarketSource {
                                          eventTime: time / 1_000_000, tradeTime: time / 1_000_000)
                 queue.append((m, .trade(trade), [], []))
             }
-            if spec.kind == .perpetual {
+            if spec.kind == .perpetual && (time >= nextFundingUpdate || time >= nextFunding) {
                 let mark = price(midTicks)
                 let rate = fundingRate(mark: mark, index: index)
-                lastRate[m] = rate
-                if step % 10 == 0 { queue.append((m, .funding(rate: rate, mark: mark, index: index, nextFundingTime: nextFunding), [], [])) }
+                if time >= nextFundingUpdate { queue.append((m, .funding(rate: rate, mark: mark, index: index, nextFundingTime: nextFunding), [], [])) }
                 if time >= nextFunding { queue.append((m, .settleFunding(rate: rate, mark: mark), [], [])) }
             }
         }
         if time >= nextFunding { nextFunding += max(settings.fundingInterval, 1) }
+        if time >= nextFundingUpdate { nextFundingUpdate = time + 1_000_000_000 }
     }
 
     /// The premium-index method: premium P = (mark − index) / index, interest I = 0.01 % per 8 h
