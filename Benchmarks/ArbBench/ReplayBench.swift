@@ -36,9 +36,35 @@ enum ReplayBench {
         return kib / 1024
     }
 
+    /// Runs `arbhost replay` of the capture as a child process; the peak memory it reports
+    /// (its own VmHWM: a child's rusage would carry the parent's high-water mark across exec).
+    static func replayProcessPeakMiB(plugins: String) -> Double? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: plugins + "/arbhost")
+        p.arguments = ["replay", "--config", "configs/replay-usdm.yaml", "--plugin-dir", plugins + "/plugins", "--no-build-plugins"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return nil }
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        guard p.terminationStatus == 0,
+              let line = output.split(separator: "\n").first(where: { $0.hasPrefix("peak memory: ") }) else { return nil }
+        return Double(line.dropFirst("peak memory: ".count).prefix { $0.isNumber || $0 == "." })
+    }
+
     static func run(plugins: String, runs: Int, capture: Bool, generated: Bool) throws -> [Figure] {
         var figures: [Figure] = []
-        if capture { figures += try captureFigures(plugins: plugins, runs: runs) }
+        if capture {
+            figures += try captureFigures(plugins: plugins, runs: runs)
+            if let peak = replayProcessPeakMiB(plugins: plugins) {
+                let f = Figure(name: "peak memory, one capture replay", value: peak, unit: "MiB",
+                               workload: "maximum resident set of `arbhost replay --config configs/replay-usdm.yaml` in its own process (the reference engine's: about 260 MiB)",
+                               samples: [peak])
+                print(String(format: "%-48@ %10.1f MiB", f.name as NSString, f.value))
+                figures.append(f)
+            }
+        }
         if generated { figures += try generatedFigures(plugins: plugins, runs: runs) }
         let peak = Figure(name: "peak memory (whole bench process)", value: peakMemoryMiB(), unit: "MiB",
                           workload: "VmHWM after the replays above (includes the capture in memory)", samples: [])

@@ -53,6 +53,8 @@ enum Report {
         }
         if let replay = d.figures.first(where: { $0.name == "replay, real USD-M capture" }) {
             let reference = 1_000_000.0
+            let peakText = d.figures.first { $0.name == "peak memory, one capture replay" }
+                .map { String(format: "; a whole `arbhost replay` of it peaks at %.0f MiB", $0.value) } ?? ""
             out += """
 
                 ## The capture replay against the reference
@@ -64,7 +66,7 @@ enum Report {
                 Binance's sequence rule and applied to two books (the simulated venue's and the
                 host's), and a C strategy plugin quotes on each update: \(String(format: "%.2f", replay.value / 1e6)) million lines
                 per second, \(String(format: "%.2f", replay.value / reference))× the reference's figure (quoted, not measured
-                on this machine). The capture stages above show where the time goes.
+                on this machine)\(peakText). The capture stages above show where the time goes.
 
                 """
         }

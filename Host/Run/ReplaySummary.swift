@@ -17,6 +17,8 @@ public struct ReplaySummary {
     /// Per traded instrument: position, entry, PnL, fees, funding, and the mark it was valued at.
     public var instruments: [(venue: String, symbol: String, ledger: InstrumentLedger, mark: ExactDecimal?)]
     public var digest: String
+    /// The process's peak resident memory (VmHWM), MiB; nil where /proc is not there.
+    public var peakMemoryMiB: Double?
 
     /// `instruments`: the recorder's `instrumentResults()`, taken while the books still hold the
     /// replay's last prices (by default, now).
@@ -35,6 +37,14 @@ public struct ReplaySummary {
         positions = recorder.positions
         self.instruments = instruments ?? recorder.instrumentResults()
         digest = recorder.digestHex
+        peakMemoryMiB = Self.peakMemory()
+    }
+
+    static func peakMemory() -> Double? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kib = Double(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return kib / 1024
     }
 
     /// Net PnL per venue (realised + unrealised − fees + funding), with its currency.
@@ -69,6 +79,7 @@ public struct ReplaySummary {
                          + "\(i.mark.map { " at \($0)" } ?? ""), fees \(l.fees), funding \(l.funding), net \(net) \(l.feeCurrency)")
         }
         for v in venuePnL { lines.append("venue \(v.venue): net pnl \(v.net) \(v.currency)") }
+        if let peak = peakMemoryMiB { lines.append(String(format: "peak memory: %.1f MiB", peak)) }
         return lines.joined(separator: "\n")
     }
 
@@ -83,7 +94,7 @@ public struct ReplaySummary {
             "funding":\(map(funding)),"positions":\(map(positions)),"traded_notional":\(map(traded)),\
             "instruments":[\(instruments.map(instrumentJSON).joined(separator: ","))],\
             "venues":{\(venuePnL.map { "\(jsonString($0.venue)):{\"net_pnl\":\(jsonString($0.net.description)),\"currency\":\(jsonString($0.currency))}" }.joined(separator: ","))},\
-            "digest":"\(digest)"}
+            "peak_memory_mib":\(peakMemoryMiB.map { String(format: "%.1f", $0) } ?? "null"),"digest":"\(digest)"}
             """
     }
 
