@@ -29,12 +29,7 @@ enum ReplayBench {
         return (elapsed, events)
     }
 
-    static func peakMemoryMiB() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kib = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
-        return kib / 1024
-    }
+    static func peakMemoryMiB() -> Double { ReplaySummary.peakMemory() ?? .nan }
 
     /// Runs `arbhost replay` of the capture as a child process; the peak memory it reports
     /// (its own VmHWM: a child's rusage would carry the parent's high-water mark across exec).

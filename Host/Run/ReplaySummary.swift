@@ -40,7 +40,8 @@ public struct ReplaySummary {
         peakMemoryMiB = Self.peakMemory()
     }
 
-    static func peakMemory() -> Double? {
+    /// This process's peak resident memory (VmHWM), MiB.
+    public static func peakMemory() -> Double? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
               let kib = Double(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
