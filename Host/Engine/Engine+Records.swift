@@ -71,6 +71,7 @@ extension Engine {
         switch outcome {
         case .applied:
             if resynced {
+                market.setResyncRequested(id, false)
                 router.routeEvent(Event(type: .bookResynced, timestamp: update.ts_event, source: source,
                                         payload: .instrument(id, detail: .empty)))
             }
@@ -91,8 +92,25 @@ extension Engine {
         case .invalidated:
             let reason = market.latestOrderBook(id)?.staleReason == .crossed ? Self.staleCrossed : Self.staleBack
             routeStale(id, reason: reason, timestamp: update.ts_event, source: source)
+            requestResync(id, venue: Int(header.source), reason: reason)
         case .ignoredStale:
             break
+        }
+    }
+
+    /// The host found a book wrong itself (crossed, or its sequence went back), which no venue
+    /// reported as a gap: asks the venue for a snapshot, once per stale episode (a venue whose own
+    /// book is wrong would otherwise be asked again on every update).
+    private func requestResync(_ id: InstrumentId, venue slot: Int, reason: StaticString) {
+        guard !market.resyncRequested(id), slot >= 0, slot < exchangeSlots.count, let e = exchangeSlots[slot],
+              e.state == .connected, let getOrderbook = e.table.get_orderbook else { return }
+        market.setResyncRequested(id, true)
+        let name = instruments.instrument(id)?.description ?? "\(id)"
+        let status = hostRequest(e) { request in getOrderbook(e.instance, request, id.rawValue, 0) }
+        if status == ARB_OK {
+            logger.warning("book of \(name) is stale (\(reason)); asked \(e.name) for a snapshot")
+        } else {
+            logger.warning("book of \(name) is stale (\(reason)); \(e.name) refused a snapshot request (status \(status))")
         }
     }
 

@@ -12,6 +12,9 @@ public final class MarketDataService {
     /// instruments have had book data.
     private(set) var books: ContiguousArray<OrderBook> = [OrderBook(instrument: InstrumentId(rawValue: 0))]
     private(set) var hasBook: ContiguousArray<Bool> = [false]
+    /// Whether the host asked the venue for a snapshot of a book it found wrong itself, until a
+    /// snapshot makes the book valid again.
+    private var resyncRequests: ContiguousArray<Bool> = [false]
     private(set) var lastPrices: ContiguousArray<ExactDecimal?> = [nil]
     private(set) var fundingRates: ContiguousArray<arb_funding_rate_t?> = [nil]
     private(set) var specs: ContiguousArray<InstrumentSpec?> = [nil]
@@ -35,6 +38,7 @@ public final class MarketDataService {
         let grow = needed - books.count
         for i in books.count..<needed { books.append(OrderBook(instrument: InstrumentId(rawValue: UInt32(i)))) }
         hasBook.append(contentsOf: repeatElement(false, count: grow))
+        resyncRequests.append(contentsOf: repeatElement(false, count: grow))
         lastPrices.append(contentsOf: repeatElement(nil, count: grow))
         fundingRates.append(contentsOf: repeatElement(nil, count: grow))
         specs.append(contentsOf: repeatElement(nil, count: grow))
@@ -112,6 +116,15 @@ public final class MarketDataService {
         let i = Int(id.rawValue)
         guard i < books.count, hasBook[i] else { return nil }
         return body(&books[i])
+    }
+
+    func resyncRequested(_ id: InstrumentId) -> Bool {
+        Int(id.rawValue) < resyncRequests.count && resyncRequests[Int(id.rawValue)]
+    }
+
+    func setResyncRequested(_ id: InstrumentId, _ requested: Bool) {
+        ensure(id)
+        resyncRequests[Int(id.rawValue)] = requested
     }
 
     func recordTrade(_ id: InstrumentId, price: ExactDecimal) {

@@ -89,6 +89,19 @@ struct ReplayTests {
         #expect(book.bestAsk == BookLevel(price: try ExactDecimal(parsing: Self.reference.ask), quantity: try ExactDecimal(parsing: Self.reference.askQuantity)))
     }
 
+    @Test("a book update corrupted on the way: the host finds its book crossed, tells strategies, asks the venue for a snapshot and is whole again")
+    func corruptedMessage() throws {
+        let heard = Heard()
+        let r = try replay(captureConfig().replacingOccurrences(of: "drop_message: 0", with: "drop_message: 0\n      corrupt_message: 3000"),
+                           heard: heard)
+        #expect(r.stale == 1 && r.resynced == 1)
+        #expect(heard.stale == ["book crossed after an update"] && heard.resynced == 1)
+        let book = try #require(r.top)
+        #expect(book.isValid)
+        #expect(book.bestBid == BookLevel(price: try ExactDecimal(parsing: Self.reference.bid), quantity: try ExactDecimal(parsing: Self.reference.bidQuantity)))
+        #expect(book.bestAsk == BookLevel(price: try ExactDecimal(parsing: Self.reference.ask), quantity: try ExactDecimal(parsing: Self.reference.askQuantity)))
+    }
+
     @Test("a message missing from the recording itself: the venue reports the gap, the book goes stale and comes back from the venue's own book")
     func gapInTheRecording() throws {
         let dir = try TestPaths.temporaryDirectory()

@@ -38,6 +38,8 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
             ParameterSpec("quotes", .string, default: "", "the quotes CSV (ts_ns,venue,symbol,bid_px,bid_sz,ask_px,ask_sz)"),
             ParameterSpec("quotes_venue", .string, default: "BINANCE", "which CSV venue feeds this venue"),
             ParameterSpec("speed", .string, default: "1x", "live pacing: 1x, 10x, … or max"),
+            ParameterSpec("corrupt_message", .int, default: "0", min: ExactDecimal(0),
+                          "fault injection: the n-th book message (1-based) reaches the host with a bid above the best ask; 0 none"),
             ParameterSpec("drop_message", .int, default: "0", min: ExactDecimal(0),
                           "fault injection: the n-th book message (1-based) is lost on its way to the host; 0 none"),
             ParameterSpec("base", .string, default: "BTC", "base currency"),
@@ -110,6 +112,7 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
     let quotesVenue: String
     let speed: Int64?  // nil: max
     let dropMessage: Int
+    let corruptMessage: Int
     let journalPath: String
     let ackLatency: Int64
     let fillLatency: Int64
@@ -167,6 +170,7 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
             throw ParameterProblem("speed", "expected 1x, 10x, … or max, found '\(pace)'")
         }
         dropMessage = Int(try settings.int("drop_message"))
+        corruptMessage = Int(try settings.int("corrupt_message"))
         journalPath = try settings.string("journal")
         ackLatency = try settings.duration("ack_latency")
         currencyPrecision = Int(try settings.int("currency_precision"))
@@ -405,6 +409,15 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                     } else {
                         emitSnapshot(&s, m, time: time, request: 0)
                     }
+                } else if s.bookMessages == corruptMessage, let ask = s.paper?.book(instrument.rawValue).bestAsk,
+                          let wrong = try? ask.price.adding(spec.tick) {
+                    // Corrupted on the wire: a bid above the best ask that the venue never had.
+                    let corrupted = Array(bids) + [arb_book_level_t(price: wrong.cValue, quantity: ExactDecimal.one.cValue)]
+                    corrupted.withUnsafeBufferPointer { b in
+                        _ = host.emitBook(instrument: instrument, isSnapshot: false, sequence: sequence,
+                                          previousSequence: s.books[m].delivered, tsEvent: time, tsInit: time, bids: b, asks: asks)
+                    }
+                    s.books[m].delivered = sequence
                 } else {
                     host.emitBook(instrument: instrument, isSnapshot: false, sequence: sequence,
                                   previousSequence: s.books[m].delivered, tsEvent: time, tsInit: time, bids: bids, asks: asks)
