@@ -22,6 +22,7 @@ struct GeneratorVenueTests {
               interval: 5s
               updates: 8000
               funding_interval: 1h
+              spot_taker_fee: 0.001
           - name: slow
             plugin: org.arbhost.exchange.sim
             settings:
@@ -107,6 +108,14 @@ struct GeneratorVenueTests {
         #expect(Set(fast).count > 3 && Set(slow).count > 3, "rates never moved: \(Set(fast)) \(Set(slow)) \(fast.count) \(slow.count)")
         let gaps = zip(fast.suffix(slow.count), slow).filter { $0 != $1 }.count
         #expect(gaps > 0, "the venues' hourly funding rates were always equal")
+        // Spot markets are charged their own fees; derivatives the venue's.
+        let fees = host.engine.perform { engine -> [ExactDecimal?] in
+            [InstrumentKind.spot, .perpetual].map { kind in
+                engine.instruments.existingId(for: Instrument(venue: "fast", symbol: "BTCUSDT", kind: kind))
+                    .flatMap { engine.market.spec($0)?.takerFee }
+            }
+        }
+        #expect(fees == [ExactDecimal(units: 1_000_000_000_000_000), ExactDecimal(units: 400_000_000_000_000)])
         // The dated future stops quoting at its expiry (08:00) while the perpetual goes on.
         let lastBook = host.engine.perform { engine -> (future: Int64, perpetual: Int64) in
             func last(_ kind: InstrumentKind, _ symbol: String, _ expiry: Int64 = 0) -> Int64 {

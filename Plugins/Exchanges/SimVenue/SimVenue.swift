@@ -50,6 +50,8 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
             ParameterSpec("min_notional", .decimal, default: "5", min: ExactDecimal(0), "smallest notional"),
             ParameterSpec("maker_fee", .decimal, default: "0.0002", "maker fee rate"),
             ParameterSpec("taker_fee", .decimal, default: "0.0004", "taker fee rate"),
+            ParameterSpec("spot_maker_fee", .string, default: "", "spot markets' maker fee rate; empty: maker_fee"),
+            ParameterSpec("spot_taker_fee", .string, default: "", "spot markets' taker fee rate; empty: taker_fee"),
             ParameterSpec("initial_margin", .decimal, default: "0.05", min: ExactDecimal(0), max: ExactDecimal(1),
                           "initial margin rate (perpetuals and dated futures; 0.05 is 20x)"),
             ParameterSpec("maintenance_margin", .decimal, default: "0.025", min: ExactDecimal(0), max: ExactDecimal(1),
@@ -117,6 +119,8 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
     let ackLatency: Int64
     let fillLatency: Int64
     let currencyPrecision: Int
+    /// Spot markets' maker and taker fee rates (venues charge spot differently from futures).
+    let spotFees: (maker: ExactDecimal, taker: ExactDecimal)
     let spec: (base: String, quote: String, tick: ExactDecimal, lot: ExactDecimal, minQuantity: ExactDecimal,
                minNotional: ExactDecimal, maker: ExactDecimal, taker: ExactDecimal, initialMargin: ExactDecimal,
                maintenanceMargin: ExactDecimal, balance: ExactDecimal)
@@ -175,6 +179,15 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
         ackLatency = try settings.duration("ack_latency")
         currencyPrecision = Int(try settings.int("currency_precision"))
         fillLatency = try settings.duration("fill_latency")
+        func fee(_ key: String, else fallback: String) throws -> ExactDecimal {
+            let text = try settings.string(key)
+            if text.isEmpty { return try settings.decimal(fallback) }
+            guard let rate = try? ExactDecimal(parsing: text), rate >= ExactDecimal(-1), rate <= ExactDecimal(1) else {
+                throw ParameterProblem(key, "expected a fee rate such as 0.001, found '\(text)'")
+            }
+            return rate
+        }
+        spotFees = (try fee("spot_maker_fee", else: "maker_fee"), try fee("spot_taker_fee", else: "taker_fee"))
         spec = (try settings.string("base"), try settings.string("quote"), try settings.decimal("tick_size"),
                 try settings.decimal("lot_size"), try settings.decimal("min_quantity"), try settings.decimal("min_notional"),
                 try settings.decimal("maker_fee"), try settings.decimal("taker_fee"), try settings.decimal("initial_margin"),
@@ -229,7 +242,8 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                 id: id.rawValue, symbol: m.symbol,
                 kind: m.kind == .spot ? .spot : (m.kind == .perpetual ? .perpetual : .datedFuture(expiry: m.expiry)),
                 base: spec.base, quote: spec.quote, tickSize: spec.tick, lotSize: spec.lot, minQuantity: spec.minQuantity,
-                minNotional: spec.minNotional, makerFee: spec.maker, takerFee: spec.taker,
+                minNotional: spec.minNotional, makerFee: derivative ? spec.maker : spotFees.maker,
+                takerFee: derivative ? spec.taker : spotFees.taker,
                 initialMargin: derivative ? spec.initialMargin : .zero,
                 maintenanceMargin: derivative ? spec.maintenanceMargin : .zero,
                 fundingInterval: m.kind == .perpetual ? generator.fundingInterval : 0))
@@ -528,8 +542,8 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                     c.min_notional = spec.minNotional.cValue
                     c.contract_size = ExactDecimal.one.cValue
                     c.funding_interval_ns = markets[i].kind == .perpetual ? generator.fundingInterval : 0
-                    c.maker_fee = spec.maker.cValue
-                    c.taker_fee = spec.taker.cValue
+                    c.maker_fee = (markets[i].kind == .spot ? spotFees.maker : spec.maker).cValue
+                    c.taker_fee = (markets[i].kind == .spot ? spotFees.taker : spec.taker).cValue
                     c.initial_margin = (markets[i].kind == .spot ? .zero : spec.initialMargin).cValue
                     c.maintenance_margin = (markets[i].kind == .spot ? .zero : spec.maintenanceMargin).cValue
                     host.emit(spec: c, request: request)
