@@ -191,4 +191,27 @@ import Testing
         late.setPriceStep(nil)
         #expect(late == ladder && late.priceStep == nil)
     }
+
+    /// Prices as far apart as 128 bits allow (a plugin may send anything): no trap, nothing
+    /// lost, the best is the best. The grid gives up on a window it cannot compute and the
+    /// sorted chunks hold the level.
+    @Test(arguments: [true, false], [ExactDecimal(units: 1), ExactDecimal(units: 10_000_000_000_000_000)])
+    func extremePricesNeitherTrapNorMisplace(higherIsBetter: Bool, step: ExactDecimal) {
+        var ladder = PriceLadder(higherIsBetter: higherIsBetter, step: step)
+        let prices: [Int128] = [Int128.max - 100, Int128.min, 0, 100_000_000_000_000_000_000_000_000_000_000_000_000,
+                                -100_000_000_000_000_000_000_000_000_000_000_000_000, Int128.min + 5, Int128.max, 10_000_000_000_000_000]
+        var reference: Set<Int128> = []
+        for p in prices {
+            ladder.set(price: ExactDecimal(units: p), quantity: .one)
+            reference.insert(p)
+            let expected = reference.sorted { higherIsBetter ? $0 > $1 : $0 < $1 }
+            #expect(ladder.count == expected.count)
+            #expect(ladder.bestFirst.map(\.price.units) == expected)
+            #expect(ladder.best?.price.units == expected.first)
+        }
+        for p in prices {
+            ladder.set(price: ExactDecimal(units: p), quantity: .zero)
+        }
+        #expect(ladder.isEmpty && ladder.best == nil)
+    }
 }

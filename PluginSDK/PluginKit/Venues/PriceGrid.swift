@@ -74,7 +74,9 @@ struct PriceGrid: Sendable {
 
         @inlinable @inline(__always)
         func placement(_ price: Int128) -> Int {
-            let distance = higherIsBetter ? price &- origin : origin &- price
+            let (distance, overflow) = higherIsBetter ? price.subtractingReportingOverflow(origin)
+                                                      : origin.subtractingReportingOverflow(price)
+            if overflow { return PriceGrid.offGrid }  // 2^127 units away: the sorted chunks hold it
             if distance < 0 { return PriceGrid.worseThanWindow }
             let estimate = PriceGrid.double(distance) * inverseStep
             guard estimate < Double(capacity) - 0.5 else { return PriceGrid.betterThanWindow }

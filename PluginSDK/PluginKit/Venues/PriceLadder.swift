@@ -161,9 +161,14 @@ public struct PriceLadder: Sendable, Hashable {
     /// then sets the new level. Rare: the window grows to fit the book (at most a few times) and
     /// moves when the best has moved half a window.
     @usableFromInline mutating func rebuildWindow(including price: ExactDecimal, quantity: ExactDecimal) {
-        windowRebuilds += 1
         // The level may be outside already (on the grid but beyond an earlier window).
         outside.set(price: price, quantity: .zero)
+        guard let window = newWindow(including: price.units) else {
+            // Prices too far apart for a window (near the 128-bit limits): the chunks hold it.
+            outside.set(price: price, quantity: quantity)
+            return
+        }
+        windowRebuilds += 1
         var held: [Level] = []
         held.reserveCapacity(grid.count)
         var slot = grid.best
@@ -171,18 +176,7 @@ public struct PriceLadder: Sendable, Hashable {
             held.append(Level(price: grid.price(slot), quantity: grid.quantities[slot]))
             slot = grid.highestOccupied(below: slot)
         }
-        // The window spans the grid's levels and the new one, twice over, with the best level
-        // in the middle: room to move either way before the next rebuild.
-        var best = price.units, worst = price.units
-        if let first = held.first, let last = held.last {
-            if SortedLevels.worse(price, first.price, higherIsBetter) { best = first.price.units }
-            if SortedLevels.worse(last.price, price, higherIsBetter) { worst = last.price.units }
-        }
-        let steps = (higherIsBetter ? best - worst : worst - best) / grid.step
-        var capacity = PriceGrid.minimumCapacity
-        while capacity < PriceGrid.maximumCapacity && Int128(capacity) < 2 * (steps + 1) { capacity *= 2 }
-        let below = Int128(capacity / 2) * grid.step
-        grid.reset(capacity: capacity, origin: higherIsBetter ? best - below : best + below)
+        grid.reset(capacity: window.capacity, origin: window.origin)
         for level in held { place(level) }
         // Levels that were outside the old window and are inside the new one move in. Outside
         // levels come best first: any better than the window are off the grid; the walk ends at
@@ -198,6 +192,35 @@ public struct PriceLadder: Sendable, Hashable {
             _ = grid.set(grid.placement(level.price.units), level.quantity)
         }
         place(Level(price: price, quantity: quantity))
+    }
+
+    /// The window for the grid's levels and one at `price`: spanning them twice over, with the
+    /// best in the middle (room to move either way before the next rebuild). Nil when the
+    /// arithmetic would overflow (prices near the 128-bit limits).
+    @usableFromInline func newWindow(including price: Int128) -> (capacity: Int, origin: Int128)? {
+        var best = price, worst = price
+        if grid.best >= 0 {
+            let top = grid.price(grid.best).units
+            var lowest = grid.best
+            while case let below = grid.highestOccupied(below: lowest), below >= 0 { lowest = below }
+            let bottom = grid.price(lowest).units
+            if SortedLevels.worse(ExactDecimal(units: price), ExactDecimal(units: top), higherIsBetter) { best = top }
+            if SortedLevels.worse(ExactDecimal(units: bottom), ExactDecimal(units: price), higherIsBetter) { worst = bottom }
+        }
+        let (span, spanOverflow) = higherIsBetter ? best.subtractingReportingOverflow(worst) : worst.subtractingReportingOverflow(best)
+        guard !spanOverflow else { return nil }
+        let steps = span / grid.step
+        var capacity = PriceGrid.minimumCapacity
+        while capacity < PriceGrid.maximumCapacity && Int128(capacity / 2) <= steps { capacity *= 2 }
+        let (below, belowOverflow) = Int128(capacity / 2).multipliedReportingOverflow(by: grid.step)
+        guard !belowOverflow else { return nil }
+        let (origin, originOverflow) = higherIsBetter ? best.subtractingReportingOverflow(below) : best.addingReportingOverflow(below)
+        // The window's far end must be a price too.
+        let (_, endOverflow) = Int128(capacity).multipliedReportingOverflow(by: grid.step)
+        guard !originOverflow, !endOverflow,
+              !(higherIsBetter ? origin.addingReportingOverflow(Int128(capacity) * grid.step).overflow
+                               : origin.subtractingReportingOverflow(Int128(capacity) * grid.step).overflow) else { return nil }
+        return (capacity, origin)
     }
 
     /// Puts a level in the grid if its window holds it, else in the sorted chunks.

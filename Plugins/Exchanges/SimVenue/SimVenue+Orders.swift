@@ -77,7 +77,7 @@ extension SimVenue {
     private func answer(_ events: [PaperEvent], request: UInt64, _ s: inout State) {
         if ackLatency > 0 {
             let due = now(s) + ackLatency
-            for case .accepted(let order) in events { s.ackDue[order.clientOrderId] = due }
+            for event in events where event.isAnswerToAnOrder { s.ackDue[event.clientOrderId ?? ""] = due }
             s.delayed.append((due, request, events))
         } else {
             deliver(events, request: request, venue: s.paper)
@@ -208,6 +208,15 @@ extension SimVenue {
 }
 
 extension PaperEvent {
+    /// Whether this is a request's answer about an order (accepted, or an amend applied): its
+    /// order's fills must not overtake it.
+    var isAnswerToAnOrder: Bool {
+        switch self {
+        case .accepted, .orderUpdated: true
+        default: false
+        }
+    }
+
     /// The order an event is about, if any (fills and order updates).
     var clientOrderId: String? {
         switch self {

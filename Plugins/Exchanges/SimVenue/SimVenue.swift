@@ -336,14 +336,20 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
     /// Called with the lock released: setting a timer from a venue thread waits for the engine
     /// thread, which may be waiting for this lock.
     private func setTimers(_ due: [(tag: UInt64, time: Int64)]) {
-        for (tag, time) in due { _ = try? host.setTimer(at: time, tag: tag) }
+        for (tag, time) in due where (try? host.setTimer(at: time, tag: tag)) == nil {
+            // No timer (the host refused one): answer now rather than never.
+            host.log(.warning, "latency timer refused; delivering at once")
+            onTimer(0, tag: tag)
+        }
     }
 
     /// A latency timer fired: report what was waiting for it.
     func onTimer(_ timer: UInt64, tag: UInt64) {
         state.withLock { s in
             guard let item = s.waiting.removeValue(forKey: tag) else { return }
-            for case .accepted(let order) in item.events { s.ackDue[order.clientOrderId] = nil }
+            if item.request != 0 {  // a request's answer: its orders' fills may follow now
+                for event in item.events where event.isAnswerToAnOrder { s.ackDue[event.clientOrderId ?? ""] = nil }
+            }
             deliver(item.events, request: item.request, venue: s.paper)
         }
     }
@@ -396,10 +402,19 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                     }
                     if paper.hasOpenOrders(instrument: instrument.rawValue) {
                         let fills = paper.onBookChanged(instrument: instrument.rawValue, now: time)
-                        let due = fills.reduce(time + fillLatency) { due, event in
-                            event.clientOrderId.flatMap { s.ackDue[$0] }.map { max(due, $0) } ?? due
+                        // Deadlines on the host's clock (live, data times run ahead at speeds
+                        // above 1x). A fill of an order whose answer is still on its way goes
+                        // through the timers too, due no earlier than that answer: timers due
+                        // together fire in the order they were set, so the answer comes first.
+                        let now = host.now
+                        var due = now + fillLatency
+                        var waitsForAnswer = false
+                        for event in fills {
+                            guard let cid = event.clientOrderId, let answerDue = s.ackDue[cid] else { continue }
+                            waitsForAnswer = true
+                            due = max(due, answerDue)
                         }
-                        if due > time && !fills.isEmpty {
+                        if !fills.isEmpty && (fillLatency > 0 || waitsForAnswer) {
                             s.delayed.append((due, 0, fills))
                         } else {
                             deliver(fills, request: 0, venue: paper)
@@ -414,29 +429,25 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                     emitSnapshot(&s, m, time: time, request: 0)
                     return
                 }
-                if snapshot || s.books[m].needsSnapshot {
-                    if snapshot {
-                        host.emitBook(instrument: instrument, isSnapshot: true, sequence: sequence, tsEvent: time, tsInit: time,
-                                      bids: bids, asks: asks)
-                        s.books[m].delivered = sequence
-                        s.books[m].needsSnapshot = false
-                    } else {
-                        emitSnapshot(&s, m, time: time, request: 0)
-                    }
-                } else if s.bookMessages == corruptMessage, let ask = s.paper?.book(instrument.rawValue).bestAsk,
-                          let wrong = try? ask.price.adding(spec.tick) {
-                    // Corrupted on the wire: a bid above the best ask that the venue never had.
-                    let corrupted = Array(bids) + [arb_book_level_t(price: wrong.cValue, quantity: ExactDecimal.one.cValue)]
-                    corrupted.withUnsafeBufferPointer { b in
-                        _ = host.emitBook(instrument: instrument, isSnapshot: false, sequence: sequence,
-                                          previousSequence: s.books[m].delivered, tsEvent: time, tsInit: time, bids: b, asks: asks)
-                    }
-                    s.books[m].delivered = sequence
-                } else {
-                    host.emitBook(instrument: instrument, isSnapshot: false, sequence: sequence,
-                                  previousSequence: s.books[m].delivered, tsEvent: time, tsInit: time, bids: bids, asks: asks)
-                    s.books[m].delivered = sequence
+                if !snapshot && s.books[m].needsSnapshot {
+                    emitSnapshot(&s, m, time: time, request: 0)
+                    return
                 }
+                // Corrupted on the wire (fault injection): a bid above the best ask that the venue
+                // never had, added to the message as it goes out.
+                var corrupted: [arb_book_level_t] = []
+                if s.bookMessages == corruptMessage, let ask = s.paper?.book(instrument.rawValue).bestAsk,
+                   let wrong = try? ask.price.adding(spec.tick) {
+                    corrupted = Array(bids) + [arb_book_level_t(price: wrong.cValue, quantity: ExactDecimal.one.cValue)]
+                }
+                corrupted.withUnsafeBufferPointer { extra in
+                    let sent = extra.isEmpty ? bids : extra
+                    _ = host.emitBook(instrument: instrument, isSnapshot: snapshot, sequence: sequence,
+                                      previousSequence: snapshot ? 0 : s.books[m].delivered, tsEvent: time, tsInit: time,
+                                      bids: sent, asks: asks)
+                }
+                s.books[m].delivered = sequence
+                if snapshot { s.books[m].needsSnapshot = false }
             case .trade(let t):
                 guard s.books[m].subscribedTrades else { return }
                 String(t.tradeId).withArbStr { id in
