@@ -51,7 +51,11 @@ final class GeneratorSource: MarketSource {
     /// Binance's markPrice@1s stream does.
     private var nextFundingUpdate: Int64
     /// Events of the current step, handed out one by one.
-    private var queue: [(market: Int, event: SimEvent, bids: [arb_book_level_t], asks: [arb_book_level_t])] = []
+    private var queue: [(market: Int, event: SimEvent, bids: Range<Int>, asks: Range<Int>)] = []
+    /// The next event of `queue` to hand out (the queue is emptied, keeping its storage, when done).
+    private var head = 0
+    /// The book levels of the current step's events, in one buffer reused every step.
+    private var levels: ContiguousArray<arb_book_level_t> = []
     private(set) var messages = 0
 
     init(settings: Settings, markets: [GeneratedMarket]) {
@@ -70,30 +74,41 @@ final class GeneratorSource: MarketSource {
     }
 
     var nextTime: Int64? {
-        if !queue.isEmpty { return time }
+        if head < queue.count { return time }
         return step < settings.updates ? time : nil
     }
 
     func next(_ handle: SimEventHandler) -> Bool {
-        if queue.isEmpty {
+        if head == queue.count {
             guard step < settings.updates else { return false }
+            queue.removeAll(keepingCapacity: true)
+            levels.removeAll(keepingCapacity: true)
+            head = 0
             generate()
         }
-        guard !queue.isEmpty else { return false }
-        let item = queue.removeFirst()
+        guard head < queue.count else { return false }
+        let item = queue[head]
+        head += 1
         messages += 1
-        item.bids.withUnsafeBufferPointer { b in
-            item.asks.withUnsafeBufferPointer { a in handle(time, item.market, item.event, b, a) }
+        levels.withUnsafeBufferPointer { all in
+            handle(time, item.market, item.event, UnsafeBufferPointer(rebasing: all[item.bids]),
+                   UnsafeBufferPointer(rebasing: all[item.asks]))
         }
-        if queue.isEmpty {
+        if head == queue.count {
             step += 1
             time += settings.interval
         }
         return true
     }
 
-    private func price(_ ticks: Int64) -> ExactDecimal { (try? settings.tick.multiplied(byInteger: Int(ticks))) ?? .zero }
-    private func quantity(_ lots: Int64) -> ExactDecimal { (try? settings.lot.multiplied(byInteger: Int(lots))) ?? .zero }
+    /// `ticks` steps of `unit` (a tick or a lot), exactly; zero if it would not fit.
+    private static func times(_ unit: ExactDecimal, _ count: Int64) -> ExactDecimal {
+        let (units, overflow) = unit.units.multipliedReportingOverflow(by: Int128(count))
+        return overflow ? .zero : ExactDecimal(units: units)
+    }
+
+    private func price(_ ticks: Int64) -> ExactDecimal { Self.times(settings.tick, ticks) }
+    private func quantity(_ lots: Int64) -> ExactDecimal { Self.times(settings.lot, lots) }
 
     /// One step of the world: the index moves, then every live market quotes around it.
     private func generate() {
@@ -119,7 +134,7 @@ final class GeneratorSource: MarketSource {
             if spec.kind == .datedFuture {
                 if time >= spec.expiry {
                     expired[m] = true
-                    queue.append((m, .expire(index: index), [], []))
+                    queue.append((m, .expire(index: index), 0..<0, 0..<0))
                     continue
                 }
                 // Contango decays linearly to zero at expiry.
@@ -128,27 +143,37 @@ final class GeneratorSource: MarketSource {
             }
             let spread = Int64(1 + venue.next() % 3)
             let bestBid = midTicks - spread / 2 - spread % 2, bestAsk = bestBid + spread
-            var bids: [arb_book_level_t] = [], asks: [arb_book_level_t] = []
-            bids.reserveCapacity(settings.depth)
-            asks.reserveCapacity(settings.depth)
-            for i in 0..<Int64(settings.depth) {
-                bids.append(arb_book_level_t(price: price(bestBid - i).cValue, quantity: quantity(Int64(1 + venue.next() % 50)).cValue))
-                asks.append(arb_book_level_t(price: price(bestAsk + i).cValue, quantity: quantity(Int64(1 + venue.next() % 50)).cValue))
+            // Bids then asks, each best first; the sizes drawn in the order they always were.
+            let bidStart = levels.count, depth = settings.depth
+            levels.append(contentsOf: repeatElement(arb_book_level_t(), count: 2 * depth))
+            // One access to the buffer and the random source for the whole book (each access
+            // to a class's property is checked at run time).
+            var random = venue
+            let (tick, lot) = (settings.tick, settings.lot)
+            levels.withUnsafeMutableBufferPointer { buffer in
+                for i in 0..<depth {
+                    buffer[bidStart + i] = arb_book_level_t(price: Self.times(tick, bestBid - Int64(i)).cValue,
+                                                            quantity: Self.times(lot, Int64(1 + random.next() % 50)).cValue)
+                    buffer[bidStart + depth + i] = arb_book_level_t(price: Self.times(tick, bestAsk + Int64(i)).cValue,
+                                                                    quantity: Self.times(lot, Int64(1 + random.next() % 50)).cValue)
+                }
             }
+            venue = random
             sequence[m] += 1
-            queue.append((m, .book(snapshot: true, sequence: sequence[m], previous: sequence[m] - 1), bids, asks))
+            queue.append((m, .book(snapshot: true, sequence: sequence[m], previous: sequence[m] - 1),
+                          bidStart..<(bidStart + depth), (bidStart + depth)..<(bidStart + 2 * depth)))
             if venue.next() % 3 == 0 {
                 let buy = venue.next() % 2 == 0
                 let trade = BinanceTrade(tradeId: UInt64(step * markets.count + m + 1), price: price(buy ? bestAsk : bestBid),
                                          quantity: quantity(Int64(1 + venue.next() % 20)), buyerIsMaker: !buy,
                                          eventTime: time / 1_000_000, tradeTime: time / 1_000_000)
-                queue.append((m, .trade(trade), [], []))
+                queue.append((m, .trade(trade), 0..<0, 0..<0))
             }
             if spec.kind == .perpetual && (time >= nextFundingUpdate || time >= nextFunding) {
                 let mark = price(midTicks)
                 let rate = fundingRate(mark: mark, index: index)
-                if time >= nextFundingUpdate { queue.append((m, .funding(rate: rate, mark: mark, index: index, nextFundingTime: nextFunding), [], [])) }
-                if time >= nextFunding { queue.append((m, .settleFunding(rate: rate, mark: mark), [], [])) }
+                if time >= nextFundingUpdate { queue.append((m, .funding(rate: rate, mark: mark, index: index, nextFundingTime: nextFunding), 0..<0, 0..<0)) }
+                if time >= nextFunding { queue.append((m, .settleFunding(rate: rate, mark: mark), 0..<0, 0..<0)) }
             }
         }
         if time >= nextFunding { nextFunding += max(settings.fundingInterval, 1) }

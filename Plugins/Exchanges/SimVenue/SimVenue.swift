@@ -308,7 +308,9 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
     /// its latency (this runs once per replayed line).
     func advance(to time: Int64) {
         let due = state.withLock { s -> [(tag: UInt64, time: Int64)] in
-            while s.connected, let t = s.source?.nextTime, t <= time { step(&s) }
+            if let source = s.source {  // held once: each read of the optional existential retains it
+                while s.connected, let t = source.nextTime, t <= time { step(&s, source) }
+            }
             return Self.takeDelayed(&s)
         }
         if !due.isEmpty { setTimers(due) }
@@ -385,7 +387,10 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
     /// Takes one event from the data: the venue's own book follows every update; what reaches
     /// the host goes through the venue's delivery, where a lost message shows as a gap.
     private func step(_ s: inout State) {
-        guard let source = s.source else { return }
+        if let source = s.source { step(&s, source) }
+    }
+
+    private func step(_ s: inout State, _ source: any MarketSource) {
         _ = source.next { dataTime, m, event, bids, asks in
             guard m < s.books.count else { return }
             let time = dataTime &+ s.timeOffset
