@@ -97,8 +97,9 @@ public final class PaperExchange {
     @discardableResult
     public func applyFeed(instrument: UInt32, snapshot: Bool, bids: UnsafeBufferPointer<arb_book_level_t>,
                           asks: UnsafeBufferPointer<arb_book_level_t>) -> Bool {
-        guard instruments.index(forKey: instrument) != nil else { return false }
-        return Self.apply(&books[instrument, default: PaperBook()], snapshot: snapshot, bids: bids, asks: asks)
+        // Every instrument has its book from the start: one lookup finds it, then in place.
+        guard let i = books.index(forKey: instrument) else { return false }
+        return Self.apply(&books.values[i], snapshot: snapshot, bids: bids, asks: asks)
     }
 
     private static func apply(_ book: inout PaperBook, snapshot: Bool, bids: UnsafeBufferPointer<arb_book_level_t>,
