@@ -53,13 +53,7 @@ struct GeneratorVenueTests {
 
     /// A replay host with the package's plugins and `config` loaded, not started.
     func replayHost(_ config: String) throws -> HostRuntime {
-        let dir = try TestPaths.temporaryDirectory()
-        let plugins = try TestPaths.pluginFolder(in: dir)
-        try config.write(toFile: dir + "/strategies.yaml", atomically: true, encoding: .utf8)
-        let host = HostRuntime(mode: .replay, pluginDirectories: [plugins], configPath: dir + "/strategies.yaml")
-        host.loadPlugins()
-        if case .failure(let errors) = host.loadConfiguration() { Issue.record("\(errors)") }
-        return host
+        try TestPaths.replayHost(config, plugins: TestPaths.pluginFolder(in: TestPaths.temporaryDirectory()))
     }
 
     /// Funding messages on the bus, by venue: the host's own FundingRateService publishes them.

@@ -43,11 +43,7 @@ struct ReplayTests {
     }
 
     func replay(_ config: String, heard: Heard? = nil) throws -> (host: HostRuntime, stale: Int, resynced: Int, books: Int, top: OrderBook?) {
-        let dir = try TestPaths.temporaryDirectory()
-        try config.write(toFile: dir + "/strategies.yaml", atomically: true, encoding: .utf8)
-        let host = HostRuntime(mode: .replay, pluginDirectories: [try pluginFolder()], configPath: dir + "/strategies.yaml")
-        host.loadPlugins()
-        if case .failure(let errors) = host.loadConfiguration() { Issue.record("\(errors)") }
+        let host = try TestPaths.replayHost(config, plugins: pluginFolder())
         if let heard {
             host.engine.bus.subscribe(try TopicPattern("custom.counter.stale"), .handler { m in heard.stale.append(String(m.payload)) })
             host.engine.bus.subscribe(try TopicPattern("custom.counter.resynced"), .handler { _ in heard.resynced += 1 })
@@ -207,11 +203,7 @@ struct ReplayTests {
 
     @Test("positions the venue reports are marked at its book: mark, unrealised PnL and leverage")
     func markedPositions() throws {
-        let dir = try TestPaths.temporaryDirectory()
-        try quoterCaptureConfig().write(toFile: dir + "/strategies.yaml", atomically: true, encoding: .utf8)
-        let host = HostRuntime(mode: .replay, pluginDirectories: [try pluginFolder()], configPath: dir + "/strategies.yaml")
-        host.loadPlugins()
-        if case .failure(let errors) = host.loadConfiguration() { Issue.record("\(errors)") }
+        let host = try TestPaths.replayHost(quoterCaptureConfig(), plugins: pluginFolder())
         var positions: [arb_position_t] = []
         for type in [EventType.positionOpened, .positionUpdated, .positionClosed] {
             host.engine.router.registerHandler(type) { event in
@@ -236,12 +228,8 @@ struct ReplayTests {
 
     @Test("the venue's currency precision rounds each fill's fee", arguments: [2, 8])
     func currencyPrecision(places: Int) throws {
-        let dir = try TestPaths.temporaryDirectory()
-        try quoterCaptureConfig().replacingOccurrences(of: "drop_message: 0", with: "drop_message: 0\n      currency_precision: \(places)")
-            .write(toFile: dir + "/strategies.yaml", atomically: true, encoding: .utf8)
-        let host = HostRuntime(mode: .replay, pluginDirectories: [try pluginFolder()], configPath: dir + "/strategies.yaml")
-        host.loadPlugins()
-        if case .failure(let errors) = host.loadConfiguration() { Issue.record("\(errors)") }
+        let config = quoterCaptureConfig().replacingOccurrences(of: "drop_message: 0", with: "drop_message: 0\n      currency_precision: \(places)")
+        let host = try TestPaths.replayHost(config, plugins: pluginFolder())
         var fees: [ExactDecimal] = []
         host.engine.router.registerHandler(.fill) { event in
             if case .fill(let p) = event.payload { fees.append(ExactDecimal(p.pointee.fee)) }
@@ -275,11 +263,7 @@ struct ReplayTests {
 
     @Test("book and trade updates are published on the bus when someone subscribes")
     func marketTopics() throws {
-        let dir = try TestPaths.temporaryDirectory()
-        try captureConfig().write(toFile: dir + "/strategies.yaml", atomically: true, encoding: .utf8)
-        let host = HostRuntime(mode: .replay, pluginDirectories: [try pluginFolder()], configPath: dir + "/strategies.yaml")
-        host.loadPlugins()
-        if case .failure(let errors) = host.loadConfiguration() { Issue.record("\(errors)") }
+        let host = try TestPaths.replayHost(captureConfig(), plugins: pluginFolder())
         var books: [String] = [], trades = 0, lastTrade = ""
         host.engine.bus.subscribe(try TopicPattern("data.book.sim.BTCUSDT"), .handler { m in books.append(String(m.payload)) })
         host.engine.bus.subscribe(try TopicPattern("data.trades.*.BTCUSDT"), .handler { m in

@@ -24,6 +24,17 @@ enum TestPaths {
 
     static func plugin(_ product: String) -> String { build + "/lib\(product).so" }
 
+    /// A replay host with `config` (YAML text) written to a temporary folder, the plugins in
+    /// `plugins` loaded and the configuration applied; not started.
+    static func replayHost(_ config: String, plugins: String) throws -> HostRuntime {
+        let dir = try temporaryDirectory()
+        try config.write(toFile: dir + "/strategies.yaml", atomically: true, encoding: .utf8)
+        let host = HostRuntime(mode: .replay, pluginDirectories: [plugins], configPath: dir + "/strategies.yaml")
+        host.loadPlugins()
+        if case .failure(let errors) = host.loadConfiguration() { Issue.record("\(errors)") }
+        return host
+    }
+
     /// A `plugins` folder in `parent` holding copies of the package's built plugins
     /// (`products`), and of fixtures under other file names (`renamed`: file name → product).
     static func pluginFolder(in parent: String, _ products: [String] = ["SimVenue", "CrossQuoter", "SpreadWatch"],
