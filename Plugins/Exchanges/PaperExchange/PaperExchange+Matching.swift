@@ -110,19 +110,27 @@ extension PaperExchange {
                       reducible: ExactDecimal) throws(DecimalError) -> WalkEstimate {
         var estimate = WalkEstimate()
         var left = quantity, closing = reducible
-        for level in book(instrument.id).opposite(of: side) {
-            guard left.units > 0, side.reaches(level.price, limit: limit) else { break }
-            let q = min(left, level.quantity)
-            let notional = try level.price.times(q).times(instrument.contractSize)
-            let closed = min(q, closing)
-            closing = try closing.minus(closed)
-            estimate.quantity = try estimate.quantity.plus(q)
-            estimate.notional = try estimate.notional.plus(notional)
-            estimate.openingNotional = try estimate.openingNotional.plus(
-                level.price.times(q.minus(closed)).times(instrument.contractSize))
-            estimate.fees = try estimate.fees.plus(fee(instrument, price: level.price, quantity: q, rate: instrument.takerFee))
-            left = try left.minus(q)
+        var failure: DecimalError?
+        books[instrument.id]?.forEachOpposite(of: side) { level in
+            guard left.units > 0, side.reaches(level.price, limit: limit) else { return false }
+            do throws(DecimalError) {
+                let q = min(left, level.quantity)
+                let notional = try level.price.times(q).times(instrument.contractSize)
+                let closed = min(q, closing)
+                closing = try closing.minus(closed)
+                estimate.quantity = try estimate.quantity.plus(q)
+                estimate.notional = try estimate.notional.plus(notional)
+                estimate.openingNotional = try estimate.openingNotional.plus(
+                    level.price.times(q.minus(closed)).times(instrument.contractSize))
+                estimate.fees = try estimate.fees.plus(fee(instrument, price: level.price, quantity: q, rate: instrument.takerFee))
+                left = try left.minus(q)
+                return true
+            } catch {
+                failure = error
+                return false
+            }
         }
+        if let failure { throw failure }
         return estimate
     }
 }

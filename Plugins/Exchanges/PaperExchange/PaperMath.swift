@@ -47,8 +47,12 @@ extension PaperBook {
         }
     }
 
-    /// The levels a taker on `side` trades against (asks for a buy, bids for a sell), best first.
-    func opposite(of side: OrderSide) -> [PaperLevel] { side == .buy ? asks : bids }
+    /// Calls `body` with the levels a taker on `side` trades against (asks for a buy, bids for
+    /// a sell), best first, until it returns false; nothing is copied (a deep book has
+    /// thousands of levels, a taker reaches a few).
+    func forEachOpposite(of side: OrderSide, _ body: (PaperLevel) -> Bool) {
+        (side == .buy ? askLadder : bidLadder).forEachBestFirst { body(PaperLevel(price: $0.price, quantity: $0.quantity)) }
+    }
 
     /// The best level a taker on `side` would trade against.
     func bestOpposite(of side: OrderSide) -> PaperLevel? {
