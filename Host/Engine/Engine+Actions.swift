@@ -365,7 +365,14 @@ extension Engine {
     func handleFill(_ payload: UnsafeMutableRawPointer) {
         var (header, fill) = RecordCodec.read(payload, as: arb_fill_t.self)
         guard let order = resolveOrder(fill.order_id, fill.client_order_id) else {
-            logger.warning("venue slot \(header.source) reported a fill for order '\(String(fill.client_order_id))', which this host did not place")
+            // The venue's own order (a liquidation, say): no strategy owns it, but the trade
+            // happened, so it is routed (order_id 0) for whoever books positions and PnL.
+            logger.warning("venue slot \(header.source) reported a fill for order '\(String(fill.client_order_id))', which this host did not place; routed with order id 0")
+            fill.order_id = 0
+            withUnsafePointer(to: &fill) { p in
+                router.routeEvent(Event(type: .fill, timestamp: p.pointee.ts_event, source: .venue(Int(header.source)),
+                                        correlationId: 0, payload: .fill(p)))
+            }
             return
         }
         fill.order_id = order.id

@@ -243,6 +243,31 @@ struct ReplayTests {
         #expect(fees.contains { (try? $0.rounded(places: places - 1, rounding: .unnecessary)) == nil })
     }
 
+    @Test("a position whose equity falls below maintenance is liquidated by the venue; the host books the venue's fills")
+    func liquidation() throws {
+        // 10 USDT at 100x (1 % initial, 0.9 % maintenance): the capture's dips are enough.
+        let config = quoterCaptureConfig().replacingOccurrences(
+            of: "drop_message: 0", with: "drop_message: 0\n      balance: 10\n      initial_margin: 0.01\n      maintenance_margin: 0.009")
+        let host = try TestPaths.replayHost(config, plugins: pluginFolder())
+        let recorder = ReplayRecorder(engine: host.engine)
+        var liquidations: [(orderId: UInt64, clientOrderId: String)] = [], venuePosition: ExactDecimal?
+        host.engine.router.registerHandler(.fill) { event in
+            guard case .fill(let p) = event.payload, String(p.pointee.client_order_id).hasPrefix("autoclose-") else { return }
+            liquidations.append((p.pointee.order_id, String(p.pointee.client_order_id)))
+        }
+        for type in [EventType.positionOpened, .positionUpdated, .positionClosed] {
+            host.engine.router.registerHandler(type) { event in
+                if case .position(let p) = event.payload { venuePosition = ExactDecimal(p.pointee.quantity) }
+            }
+        }
+        host.start()
+        #expect(host.engine.waitUntilFinished(timeoutNanoseconds: 120_000_000_000))
+        host.shutdown()
+        #expect(!liquidations.isEmpty && liquidations.allSatisfy { $0.orderId == 0 })
+        // The host's own books (from the fills it saw) agree with what the venue holds.
+        #expect(recorder.positions["sim:BTCUSDT"] == venuePosition)
+    }
+
     @Test("--speed paces event time against wall time")
     func speed() throws {
         let dir = try TestPaths.temporaryDirectory()

@@ -21,6 +21,9 @@ public enum PaperEvent: Sendable, Hashable {
                         markPrice: ExactDecimal, amount: ExactDecimal, currency: String)
     /// A dated future was settled: positions closed at the index price, open orders cancelled.
     case expired(instrument: UInt32)
+    /// A position was liquidated at the mark price (`quantity`: what it was, signed): the
+    /// account's equity in its settle currency fell below the maintenance margin.
+    case liquidated(instrument: UInt32, markPrice: ExactDecimal, quantity: ExactDecimal)
     /// A cancel was refused; the order (if any) is unchanged.
     case cancelRejected(clientOrderId: String, code: Int32, reason: String)
     /// An amend was refused; the order (if any) is unchanged.

@@ -67,6 +67,77 @@ extension PaperExchange {
     }
 }
 
+// Maintenance margin and liquidation.
+extension PaperExchange {
+    /// Marks a derivative at `markPrice` and checks the account's margin in its settle currency
+    /// (cross margin): equity = wallet total + unrealised PnL of every position in it, each at
+    /// its latest mark; maintenance = Σ |quantity| × mark × contract size × maintenance rate.
+    /// Below maintenance, every position in that currency is liquidated at its mark, as a
+    /// venue's liquidation engine would: the instrument's open orders are cancelled, then a
+    /// reduce-only market order of the venue's own (`autoclose-<n>`, as Binance names them)
+    /// fills the whole position at the mark without fee, reported like any order and fill.
+    /// Otherwise nothing happens. Call it with each new mark (the simulated venue: each book
+    /// update).
+    public func checkMargin(instrument id: UInt32, markPrice: ExactDecimal, now: Int64) -> [PaperEvent] {
+        guard stoppedReason == nil, let instrument = instruments[id], instrument.kind != .spot, markPrice.units > 0 else { return [] }
+        let previous = marks.updateValue(markPrice, forKey: id)
+        guard let position = positionBook[id], !position.quantity.isZero else { return [] }
+        let currency = instrument.settle
+        // Most marks move a tick: while the worst this move could cost leaves a cushion, done.
+        if let cushion = marginCushions[currency], let previous,
+           let worst = try? markPrice.minus(previous).absValue.times(position.quantity.absValue)
+               .times(instrument.contractSize).times(ExactDecimal.one.plus(instrument.maintenanceMargin)),
+           let left = try? cushion.minus(worst), left.units > 0 {
+            marginCushions[currency] = left
+            return []
+        }
+        var equity = totals[currency] ?? .zero, maintenance = ExactDecimal.zero
+        var exposed: [UInt32] = []
+        do throws(DecimalError) {
+            for (other, p) in positionBook where !p.quantity.isZero {
+                guard let spec = instruments[other], spec.settle == currency else { continue }
+                let mark = marks[other] ?? p.averageEntryPrice
+                equity = try equity.plus(p.unrealizedPnL(markPrice: mark))
+                maintenance = try maintenance.plus(p.quantity.absValue.times(mark).times(spec.contractSize).times(spec.maintenanceMargin))
+                exposed.append(other)
+            }
+        } catch {
+            return [.internalError(reason: "decimal \(error) while checking the margin in \(currency)")]
+        }
+        guard maintenance.units > 0, equity < maintenance else {
+            marginCushions[currency] = (try? equity.minus(maintenance)) ?? .zero
+            return []
+        }
+        let before = snapshot()
+        var events: [PaperEvent] = []
+        do throws(DecimalError) {
+            for other in exposed.sorted() {
+                for index in openSlots[other] ?? [] {
+                    try commit(.cancel(clientOrderId: slots[index].order.clientOrderId, time: now), &events)
+                }
+                guard let quantity = positionBook[other]?.quantity, !quantity.isZero, let spec = instruments[other] else { continue }
+                let mark = marks[other] ?? positionBook[other]?.averageEntryPrice ?? markPrice
+                let side: OrderSide = quantity.units > 0 ? .sell : .buy
+                let clientOrderId = "autoclose-\(nextOrderNumber)", venueOrderId = "P\(nextOrderNumber)"
+                let request = PaperOrderRequest(clientOrderId: clientOrderId, instrument: other, side: side, type: .market,
+                                                timeInForce: .ioc, quantity: quantity.absValue, price: nil, reduceOnly: true)
+                try commit(.order(request, venueOrderId: venueOrderId, time: now), &events)
+                try commit(.fill(PaperFill(tradeId: "F\(nextTradeNumber)", clientOrderId: clientOrderId, venueOrderId: venueOrderId,
+                                           instrument: other, side: side, price: mark, quantity: quantity.absValue, fee: .zero,
+                                           feeCurrency: spec.settle, liquidity: .taker, time: now)), &events)
+                events.append(.liquidated(instrument: other, markPrice: mark, quantity: quantity))
+            }
+        } catch {
+            events.append(.internalError(reason: "decimal \(error) while liquidating in \(currency)"))
+        }
+        finish(&events, since: before)
+        return events
+    }
+
+    /// Whether the account holds a position in the instrument.
+    public func hasPosition(instrument id: UInt32) -> Bool { !(positionBook[id]?.quantity.isZero ?? true) }
+}
+
 extension PaperInstrument {
     /// The funding period `now` falls in (floor of now / fundingInterval), nil without an interval.
     func fundingPeriod(at now: Int64) -> Int64? {

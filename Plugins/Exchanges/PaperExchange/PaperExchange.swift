@@ -38,6 +38,12 @@ public final class PaperExchange {
     var reserved: [String: ExactDecimal] = [:]
     /// Dated futures already settled by `settleExpiry`.
     var settledInstruments: Set<UInt32> = []
+    /// The latest mark price of each derivative (market data, not journaled), for margin checks.
+    var marks: [UInt32: ExactDecimal] = [:]
+    /// Per settle currency, equity − maintenance at the last full margin check, less the most
+    /// the marks that moved since could have taken from it: while it stays positive no full
+    /// check is needed. Cleared by any state change.
+    var marginCushions: [String: ExactDecimal] = [:]
     /// Per perpetual, the funding period (now / fundingInterval) last settled.
     var fundingPeriods: [UInt32: Int64] = [:]
     var nextOrderNumber: UInt64 = 1
@@ -147,6 +153,12 @@ public final class PaperExchange {
         books[instrument, default: PaperBook()].set(side, price: price, quantity: quantity)
     }
 
+    /// The mid of an instrument's book, read in place (no copy of the book).
+    public func mid(_ instrument: UInt32) -> ExactDecimal? {
+        guard let i = books.index(forKey: instrument) else { return nil }
+        return books.values[i].mid
+    }
+
     /// The venue's current book (the feed's levels minus what paper takers consumed); the
     /// account's own resting orders are not shown in it.
     public func book(_ instrument: UInt32) -> PaperBook { books[instrument] ?? PaperBook() }
@@ -227,6 +239,8 @@ public final class PaperExchange {
 
     /// Applies a record and queues it for the journal (when there is one).
     func commit(_ record: PaperJournalRecord, _ events: inout [PaperEvent]) throws(DecimalError) {
+        // Balances or positions change: the next margin check starts from scratch.
+        if !marginCushions.isEmpty { marginCushions.removeAll(keepingCapacity: true) }
         try apply(record, &events)
         if journal != nil { pending.append(record) }
     }

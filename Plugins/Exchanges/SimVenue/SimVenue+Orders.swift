@@ -116,6 +116,8 @@ extension SimVenue {
                                                   amount: amount.cValue, currency: c, ts_event: time)
                     _ = host.table.pointee.emit_funding_payment(host.table, &p)
                 }
+            case .liquidated(let instrument, let mark, let quantity):
+                host.log(.warning, "position \(quantity) of instrument #\(instrument) liquidated at mark \(mark): equity below maintenance margin")
             case .expired, .settlementRejected: break
             case .internalError(let reason):
                 host.log(.error, "paper matching engine: \(reason)")

@@ -405,6 +405,11 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                         // Stale levels gave way to the update: the host gets the venue's book whole.
                         s.books[m].needsSnapshot = true
                     }
+                    if paper.hasPosition(instrument: instrument.rawValue), let mark = paper.mid(instrument.rawValue) {
+                        // Positions are marked at the book's mid; below maintenance the venue liquidates.
+                        let liquidation = paper.checkMargin(instrument: instrument.rawValue, markPrice: mark, now: host.now)
+                        if !liquidation.isEmpty { deliver(liquidation, request: 0, venue: paper) }
+                    }
                     if paper.hasOpenOrders(instrument: instrument.rawValue) {
                         let fills = paper.onBookChanged(instrument: instrument.rawValue, now: time)
                         // Deadlines on the host's clock (live, data times run ahead at speeds
