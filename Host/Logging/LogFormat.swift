@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PluginKit
 import Synchronization
 
 /// How log lines look: readable text by default, one JSON object per line with `--log-format json`.

@@ -1,6 +1,7 @@
 import ArbSDK
 import Foundation
 import Logging
+import PluginKit
 
 extension HostRuntime: ConfigApplier {
     public var loadedPlugins: [LoadedPlugin] { plugins }

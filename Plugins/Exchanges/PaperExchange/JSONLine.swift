@@ -1,6 +1,7 @@
 // A minimal JSON-lines codec for the journal: flat objects whose values are strings, 64-bit
 // integers or booleans (exactly what the journal writes; anything else is refused). No
 // Foundation, no Double: numbers that are money travel as decimal strings.
+import PluginKit
 
 /// Builds one JSON object, keys in the order written (so equal records give equal bytes).
 struct JSONLineWriter {
@@ -33,24 +34,8 @@ struct JSONLineWriter {
         text += ":"
     }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped, the rest as UTF-8.
-    private mutating func append(_ value: String) {
-        text += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        text += "\""
-    }
+    /// A JSON string literal (PluginKit's, shared with the host).
+    private mutating func append(_ value: String) { text += jsonString(value) }
 }
 
 /// Why a field could not be read.
