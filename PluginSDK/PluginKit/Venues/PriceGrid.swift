@@ -184,6 +184,14 @@ struct PriceGrid: Sendable {
         }
     }
 
+    /// The lowest (worst) occupied slot, or -1.
+    @usableFromInline func lowestOccupied() -> Int {
+        for word in occupied.indices where occupied[word] != 0 {
+            return word &* 64 + occupied[word].trailingZeroBitCount
+        }
+        return -1
+    }
+
     /// Empties every slot, keeping the window.
     @usableFromInline mutating func removeAll() {
         for word in occupied.indices where occupied[word] != 0 {

@@ -200,10 +200,7 @@ public struct PriceLadder: Sendable, Hashable {
     @usableFromInline func newWindow(including price: Int128) -> (capacity: Int, origin: Int128)? {
         var best = price, worst = price
         if grid.best >= 0 {
-            let top = grid.price(grid.best).units
-            var lowest = grid.best
-            while case let below = grid.highestOccupied(below: lowest), below >= 0 { lowest = below }
-            let bottom = grid.price(lowest).units
+            let top = grid.price(grid.best).units, bottom = grid.price(grid.lowestOccupied()).units
             if SortedLevels.worse(ExactDecimal(units: price), ExactDecimal(units: top), higherIsBetter) { best = top }
             if SortedLevels.worse(ExactDecimal(units: bottom), ExactDecimal(units: price), higherIsBetter) { worst = bottom }
         }
