@@ -207,7 +207,7 @@ extension Arbhost {
                 throw ExitCode(1)
             }
             host.engine.replayWindow = (from, to)
-            host.engine.replaySpeed = pace
+            host.engine.replayPacer = pace.map { ReplayPacer(speed: $0) }
             let recorder = ReplayRecorder(engine: host.engine)
             let began = DispatchTime.now().uptimeNanoseconds
             host.start()

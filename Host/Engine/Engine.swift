@@ -84,7 +84,7 @@ public final class Engine: @unchecked Sendable {
     /// stepping ends after `end`. Set before `start()`.
     public var replayWindow: (start: Int64?, end: Int64?) = (nil, nil)
     /// Replay pacing: nil as fast as possible, else event time runs `speed` times wall time.
-    public var replaySpeed: Int64?
+    public var replayPacer: ReplayPacer?
     /// False while a replay is warming up before its window.
     var deliversToStrategies = true
     private let finished = Atomic<Bool>(false)
@@ -345,7 +345,7 @@ public final class Engine: @unchecked Sendable {
                 continue
             }
             let next = min(bestTime, timerTime ?? .max)
-            if let speed = replaySpeed { pace(to: next, speed: speed) }
+            replayPacer?.pace(toEventTime: next)
             deliversToStrategies = replayWindow.start.map { next >= $0 } ?? true
             if let t = timerTime, t <= bestTime {
                 advanceClock(to: t)
@@ -358,19 +358,6 @@ public final class Engine: @unchecked Sendable {
             // Actions may have reached adapters; their next event time may have changed.
             for i in known.indices { known[i] = false }
         }
-    }
-
-    private var paceOrigin: (wall: Int64, event: Int64)?
-
-    /// Sleeps until wall time has caught up with event time `t` at `speed`.
-    private func pace(to t: Int64, speed: Int64) {
-        guard let origin = paceOrigin else {
-            paceOrigin = (arb_monotonic_ns(), t)
-            return
-        }
-        let due = origin.wall + (t - origin.event) / max(speed, 1)
-        let wait = due - arb_monotonic_ns()
-        if wait > 0 { usleep(useconds_t(min(wait, 1_000_000_000) / 1000)) }
     }
 
     /// Handles every committed record of `ring` (engine thread).
