@@ -1,6 +1,15 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// The engine thread owns its state by design; dynamic exclusivity checks on every class property
+// access cost more than the work on the hot path. (Kept off the modules a plugin package links,
+// so PluginKit stays usable as a dependency.)
+let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+// The host's hot path crosses its modules (engine → market → router → strategies): whole-module
+// bodies are made available across them, so splitting costs no inlining.
+let hostHotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"])]
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+
 let package = Package(
     name: "arbhost",
     products: [
@@ -26,48 +35,72 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // One lifecycle for the host's edge services (watchers, signals, later HTTP/WS, SQLite, API).
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The contract: PluginSDK/include/arb_sdk.h (header-only).
         .target(
             name: "ArbSDK",
             path: "PluginSDK",
-            exclude: ["PluginKit", "CZlib"],
+            exclude: ["ArbModel", "ArbBook", "PluginKit", "Venues", "CZlib"],
             sources: ["src"],
             publicHeadersPath: "include"
         ),
-        .target(name: "PluginKit", dependencies: ["ArbSDK", "CZlib"], path: "PluginSDK/PluginKit"),
+        // Values both sides share: exact decimal, instrument identity, sides, JSON text, topics.
+        .target(name: "ArbModel", dependencies: ["ArbSDK"], path: "PluginSDK/ArbModel"),
+        // Order-book storage: the price grid and ladder, the host's book.
+        .target(name: "ArbBook", dependencies: ["ArbSDK", "ArbModel"], path: "PluginSDK/ArbBook", swiftSettings: hotPath),
+        // What a Swift plugin links: the protocols and export glue (ArbModel re-exported).
+        .target(name: "PluginKit", dependencies: ["ArbSDK", "ArbModel"], path: "PluginSDK/PluginKit"),
+        // Venue wire code, shared by the simulated venue and the real adapters (never by strategies).
+        .target(name: "VenueWire", dependencies: ["ArbModel", "CZlib"], path: "PluginSDK/Venues/VenueWire"),
+        .target(name: "VenueBinance", dependencies: ["ArbSDK", "ArbModel", "VenueWire"], path: "PluginSDK/Venues/VenueBinance"),
         // The system zlib, for recorded captures (.gz).
         .systemLibrary(name: "CZlib", path: "PluginSDK/CZlib", providers: [.apt(["zlib1g-dev"])]),
 
+        // The host, in layers: each imports only those below it (ARCHITECTURE.md, "Modules").
         // Atomics and futex for the engine's inbound queue.
         .target(name: "CHostSupport", path: "Host/CHostSupport"),
         // The system libyaml, for strategies.yaml.
         .systemLibrary(name: "CLibYAML", path: "Host/CLibYAML", pkgConfig: "yaml-0.1",
                        providers: [.apt(["libyaml-dev"])]),
+        // The loop, inbound queue, clock, timers, router, bus and outbox; services register with it.
+        .target(name: "ArbEngine", dependencies: ["ArbSDK", "ArbModel", "CHostSupport", logging],
+                path: "Host/Engine", swiftSettings: hostHotPath),
+        // MarketDataService and FundingRateService.
+        .target(name: "ArbMarket", dependencies: ["ArbSDK", "ArbModel", "ArbBook", "ArbEngine", logging],
+                path: "Host/Market", swiftSettings: hostHotPath),
+        // OrderManager (and, with the next issues, positions, risk, execution).
+        .target(name: "ArbTrading", dependencies: ["ArbSDK", "ArbModel", "ArbEngine", "CHostSupport", logging],
+                path: "Host/Trading", swiftSettings: hostHotPath),
+        // Finding, checking and loading plugin files; parameters against their declarations.
+        .target(name: "ArbPlugins", dependencies: ["ArbSDK", "ArbModel", logging], path: "Host/Plugins"),
+        // strategies.yaml through libyaml to SystemConfig; diff, validation, file watching.
+        .target(name: "ArbConfig", dependencies: ["ArbSDK", "ArbModel", "ArbPlugins", "CLibYAML", logging],
+                path: "Host/Config"),
+        // Everything wired: the managers and host tables, hot reload, replay, the edge services.
         .target(
-            name: "ArbHost",
-            dependencies: [
-                "ArbSDK", "PluginKit", "CHostSupport", "CLibYAML",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Host",
-            exclude: ["CLI", "CHostSupport", "CLibYAML"],
-            // The engine thread owns its state by design; dynamic exclusivity checks on every
-            // class property access cost more than the work on the hot path.
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+            name: "ArbRuntime",
+            dependencies: ["ArbSDK", "ArbModel", "ArbBook", "ArbEngine", "ArbMarket", "ArbTrading", "ArbPlugins",
+                           "ArbConfig", "CHostSupport", logging,
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "UnixSignals", package: "swift-service-lifecycle")],
+            path: "Host/Runtime",
+            swiftSettings: hostHotPath
         ),
+        // The command line: argument parsing and nothing else.
         .executableTarget(
             name: "arbhost",
-            dependencies: ["ArbHost", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ArbRuntime", "ArbConfig", "ArbEngine", "ArbModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Host/CLI"
         ),
 
         .target(name: "SpreadWatch", dependencies: ["PluginKit"], path: "Plugins/Strategies/SpreadWatch"),
         .target(name: "CrossQuoter", dependencies: ["ArbSDK"], path: "Plugins/Strategies/CrossQuoter"),
         // The simulated venues' paper matching engine (a library the sim adapter links).
-        .target(name: "PaperExchange", dependencies: ["PluginKit"], path: "Plugins/Exchanges/PaperExchange"),
-        .target(name: "SimVenue", dependencies: ["PluginKit", "PaperExchange"], path: "Plugins/Exchanges/SimVenue"),
+        .target(name: "PaperExchange", dependencies: ["ArbModel", "ArbBook"], path: "Plugins/Exchanges/PaperExchange"),
+        .target(name: "SimVenue", dependencies: ["PluginKit", "PaperExchange", "ArbBook", "VenueBinance", "VenueWire"], path: "Plugins/Exchanges/SimVenue"),
 
         .target(name: "FixtureWrongMajor", dependencies: ["ArbSDK"], path: "Tests/Fixtures/WrongMajor"),
         .target(name: "FixtureNewerMinor", dependencies: ["ArbSDK"], path: "Tests/Fixtures/NewerMinor"),
@@ -78,12 +111,18 @@ let package = Package(
         .target(name: "FixtureSwapBroken", dependencies: ["ArbSDK"], path: "Tests/Fixtures/SwapBroken"),
         .target(name: "MallocCounter", path: "Tests/Fixtures/MallocCounter"),
 
-        .executableTarget(name: "ArbBench", dependencies: ["ArbHost", "CHostSupport", "PaperExchange"], path: "Benchmarks/ArbBench"),
+        // What tests and benchmarks share: paths, child processes, a live host fixture.
+        .target(name: "ArbTestKit", dependencies: ["ArbRuntime", "ArbConfig", "ArbEngine", "ArbMarket", "ArbPlugins", "ArbTrading", "ArbModel", "ArbSDK", "CHostSupport"], path: "Tests/ArbTestKit"),
 
-        .testTarget(name: "PluginKitTests", dependencies: ["PluginKit"], path: "Tests/PluginKitTests"),
-        .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange"], path: "Tests/PaperExchangeTests"),
+        .executableTarget(name: "ArbBench", dependencies: ["ArbRuntime", "ArbConfig", "ArbEngine", "ArbMarket", "ArbPlugins", "ArbTrading", "ArbTestKit", "ArbSDK", "CHostSupport", "PaperExchange", "ArbModel", "ArbBook", "VenueBinance", "VenueWire"], path: "Benchmarks/ArbBench"),
+
+        .testTarget(name: "ArbModelTests", dependencies: ["ArbModel"], path: "Tests/ArbModelTests"),
+        .testTarget(name: "ArbBookTests", dependencies: ["ArbBook", "ArbModel"], path: "Tests/ArbBookTests"),
+        .testTarget(name: "VenueBinanceTests", dependencies: ["VenueBinance", "VenueWire", "ArbBook", "ArbModel", "ArbTestKit"],
+                    path: "Tests/VenueBinanceTests"),
+        .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange", "ArbModel"], path: "Tests/PaperExchangeTests"),
         // ABI/ holds C sources the tests compile with cc at run time (header checks, an
         // out-of-tree plugin), not sources of the test target.
-        .testTarget(name: "ArbHostTests", dependencies: ["ArbHost"], path: "Tests/ArbHostTests", exclude: ["ABI"]),
+        .testTarget(name: "ArbHostTests", dependencies: ["ArbRuntime", "ArbConfig", "ArbEngine", "ArbMarket", "ArbPlugins", "ArbTrading", "ArbTestKit", "ArbModel", "ArbBook", "VenueBinance", "VenueWire"], path: "Tests/ArbHostTests", exclude: ["ABI"]),
     ]
 )

@@ -1,4 +1,14 @@
-import ArbHost
+import ArbSDK
+import ArbBook
+import ArbModel
+import VenueBinance
+import VenueWire
+import ArbConfig
+import ArbEngine
+import ArbMarket
+import ArbPlugins
+import ArbRuntime
+import ArbTrading
 import Foundation
 import Glibc
 

@@ -1,7 +1,15 @@
-import ArbHost
+import ArbConfig
+import ArbEngine
+import ArbMarket
+import ArbPlugins
+import ArbRuntime
+import ArbTrading
 import ArbSDK
 import PaperExchange
-import PluginKit
+import ArbBook
+import ArbModel
+import VenueBinance
+import VenueWire
 
 /// Where the capture replay's time goes: the same lines through the stages one at a time, in
 /// this process, without the host's engine or the plugin boundary. Each figure is the whole

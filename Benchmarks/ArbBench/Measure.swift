@@ -1,3 +1,8 @@
+import ArbSDK
+import ArbBook
+import ArbModel
+import VenueBinance
+import VenueWire
 import CHostSupport
 import Foundation
 

@@ -1,7 +1,16 @@
-import ArbHost
+import ArbSDK
+import ArbConfig
+import ArbEngine
+import ArbMarket
+import ArbPlugins
+import ArbRuntime
+import ArbTrading
 import CHostSupport
 import Foundation
-import PluginKit
+import ArbBook
+import ArbModel
+import VenueBinance
+import VenueWire
 
 /// The hot path as it runs in production: adapter thread → emit (host table) → inbound ring →
 /// engine thread → book → router → dlopen'ed strategy plugins, each making host queries.
@@ -9,6 +18,8 @@ final class Pipeline: @unchecked Sendable {
     enum Strategies: String, CaseIterable { case none, swift, c, both }
 
     let engine = Engine(mode: .live)
+    let market: MarketDataService
+    let orders: OrderManager
     let exchanges: ExchangeManager
     let strategies: StrategyManager
     let venueA: ExchangeInstance
@@ -24,8 +35,10 @@ final class Pipeline: @unchecked Sendable {
     init(pluginDirectory: String, strategies which: Strategies, threaded: Bool = true) throws {
         let loader = PluginLoader()
         let venuePlugin = try loader.load(pluginDirectory + "/libSimVenue.so")
-        exchanges = ExchangeManager(engine: engine)
-        strategies = StrategyManager(engine: engine)
+        market = MarketDataService(engine: engine)
+        orders = OrderManager(engine: engine)
+        exchanges = ExchangeManager(engine: engine, market: market)
+        strategies = StrategyManager(engine: engine, market: market, orders: orders)
         // The venues are registered but not connected: this benchmark is their I/O thread.
         venueA = try exchanges.registerExchange(name: "bench-a", plugin: venuePlugin)
         venueB = try exchanges.registerExchange(name: "bench-b", plugin: venuePlugin)

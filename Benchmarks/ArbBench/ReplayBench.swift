@@ -1,7 +1,16 @@
-import ArbHost
+import ArbSDK
+import ArbConfig
+import ArbEngine
+import ArbMarket
+import ArbPlugins
+import ArbRuntime
+import ArbTrading
 import CHostSupport
 import Foundation
-import PluginKit
+import ArbBook
+import ArbModel
+import VenueBinance
+import VenueWire
 
 /// Replay throughput: the real capture and generated markets, stepped on the engine thread
 /// through the simulated venue plugins into the host's books and a strategy plugin.

@@ -1,3 +1,8 @@
+import ArbSDK
+import ArbBook
+import ArbModel
+import VenueBinance
+import VenueWire
 import Foundation
 
 /// Writes the figures as JSON stamped with the commit, and BENCHMARKS.md generated from that JSON.

@@ -2,11 +2,20 @@
 //
 //   arbhost-bench --plugins DIR [--json FILE] [--markdown FILE] [--runs N] [--events N]
 //   arbhost-bench --plugins DIR --check-allocations [--events N]   (run with LD_PRELOAD=libMallocCounter.so)
-import ArbHost
+import ArbSDK
+import ArbConfig
+import ArbEngine
+import ArbMarket
+import ArbPlugins
+import ArbRuntime
+import ArbTrading
 import CHostSupport
 import Foundation
 import Logging
-import PluginKit
+import ArbBook
+import ArbModel
+import VenueBinance
+import VenueWire
 
 struct Options {
     var plugins = ".build/release"

@@ -1,10 +1,17 @@
-import ArbHost
+import ArbConfig
+import ArbEngine
+import ArbMarket
+import ArbModel
+import ArbPlugins
+import ArbRuntime
+import ArbSDK
+import ArbTrading
 import ArgumentParser
 import Foundation
 import Logging
 
 @main
-struct Arbhost: ParsableCommand {
+struct Arbhost: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arbhost",
         abstract: "A plugin-hosted platform for crypto arbitrage.",
@@ -47,19 +54,10 @@ struct LogOptions: ParsableArguments {
 struct ConfigOption: ParsableArguments {
     @Option(name: .customLong("config"), help: ArgumentHelp("The configuration file.", valueName: "FILE"))
     var path: String = "strategies.yaml"
-
-    /// The file's folder: relative plugin_dirs and the pid file live there.
-    var folder: String { URL(fileURLWithPath: path).deletingLastPathComponent().path }
-    var pidFile: String { folder + "/.arbhost.pid" }
-
-    /// Plugin folders the configuration adds (system.plugin_dirs, relative to the file).
-    func pluginDirectories(_ settings: SystemSettings) -> [String] {
-        settings.pluginDirectories.map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 }
-    }
 }
 
 extension Arbhost {
-    struct Run: ParsableCommand {
+    struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the host from its configuration until Ctrl-C (SIGINT) or SIGTERM; SIGHUP reloads.",
             discussion: """
@@ -78,17 +76,10 @@ extension Arbhost {
         @Flag(name: .customLong("no-watch"), help: "Do not watch the configuration and plugin files.")
         var noWatch = false
 
-        func run() throws {
-            // Block the signals in every thread; this thread waits for them below.
-            var signals = sigset_t()
-            sigemptyset(&signals)
-            for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, signal) }
-            pthread_sigmask(SIG_BLOCK, &signals, nil)
-
+        func run() async throws {
             // The file's system section decides logging and extra plugin folders.
-            let manager = ConfigManager(path: config.path)
             let settings: SystemSettings
-            switch manager.loadConfig() {
+            switch ConfigManager(path: config.path).loadConfig() {
             case .success(let parsed): settings = parsed.system
             case .failure(let errors):
                 try log.bootstrap()
@@ -96,50 +87,16 @@ extension Arbhost {
                 throw ExitCode(1)
             }
             try log.bootstrap(settings)
-            let logger = Logger(label: "arbhost")
-            let directories = plugins.directories + config.pluginDirectories(settings)
-            let host = HostRuntime(mode: .live, pluginDirectories: directories, configPath: config.path)
-            let (loaded, _) = host.loadPlugins()
-            if loaded.isEmpty {
-                logger.error("no plugins found in \(directories.joined(separator: ", ")); build them with `make` or pass --plugin-dir")
+            let directories = plugins.directories + HostProcess.pluginDirectories(settings, configPath: config.path)
+            do {
+                try await HostProcess.run(configPath: config.path, pluginDirectories: directories, duration: duration, watch: !noWatch)
+            } catch HostProcess.StartError.noPlugins(let folders) {
+                Logger(label: "arbhost").error("no plugins found in \(folders.joined(separator: ", ")); build them with `make` or pass --plugin-dir")
                 throw ExitCode(1)
-            }
-            if case .failure(let errors) = host.loadConfiguration() {
+            } catch HostProcess.StartError.configuration(let errors) {
                 printErrors(errors)
                 throw ExitCode(1)
             }
-            let startFailures = host.start()
-            if !startFailures.isEmpty {
-                logger.warning("running with \(startFailures.count) strategy(ies) that failed to start; see above")
-            }
-            if !noWatch { try host.startWatching() }
-            try? "\(getpid())\n".write(toFile: config.pidFile, atomically: true, encoding: .utf8)
-            defer { try? FileManager.default.removeItem(atPath: config.pidFile) }
-            logger.info("running from \(config.path); Ctrl-C to stop, SIGHUP or `arbhost reload` to reload")
-
-            let deadline = duration.map { Date().addingTimeInterval($0) }
-            while true {
-                var received: Int32 = 0
-                if let deadline {
-                    let left = max(0, deadline.timeIntervalSinceNow)
-                    var timeout = timespec(tv_sec: Int(left), tv_nsec: Int((left - left.rounded(.down)) * 1e9))
-                    received = sigtimedwait(&signals, nil, &timeout)
-                    if received < 0 {
-                        logger.info("duration elapsed: shutting down")
-                        break
-                    }
-                } else {
-                    sigwait(&signals, &received)
-                }
-                if received == SIGHUP {
-                    logger.info("SIGHUP: reloading")
-                    host.forceReload()
-                    continue
-                }
-                logger.info("signal \(received): shutting down")
-                break
-            }
-            host.shutdown()
         }
     }
 
@@ -172,9 +129,8 @@ extension Arbhost {
         var json: String?
 
         func run() throws {
-            let manager = ConfigManager(path: config.path)
             let settings: SystemSettings
-            switch manager.loadConfig() {
+            switch ConfigManager(path: config.path).loadConfig() {
             case .success(let parsed): settings = parsed.system
             case .failure(let errors):
                 printErrors(errors)
@@ -184,43 +140,26 @@ extension Arbhost {
             var quiet = settings
             if log.level == nil { quiet.logLevel = "warning" }
             try log.bootstrap(quiet)
-            var pace: Int64?
+            var run = ReplayRun(configPath: config.path,
+                                pluginDirectories: plugins.directories + HostProcess.pluginDirectories(settings, configPath: config.path))
+            run.quotesPath = quotes
+            run.window = (from, to)
             if speed != "max" {
                 guard speed.hasSuffix("x"), let n = Int64(speed.dropLast()), n >= 1 else {
                     throw ValidationError("--speed must be max, 1x, 10x, …")
                 }
-                pace = n
+                run.speed = n
             }
-            let host = HostRuntime(mode: .replay, pluginDirectories: plugins.directories + config.pluginDirectories(settings),
-                                   configPath: config.path)
-            host.loadPlugins()
-            let result = host.loadConfiguration { config in
-                guard let quotes else { return }
-                for i in config.exchanges.indices where config.exchanges[i].plugin == "org.arbhost.exchange.sim" {
-                    config.exchanges[i].settings.entries.removeAll { $0.key == "source" || $0.key == "quotes" }
-                    config.exchanges[i].settings.entries.append(.init(key: "source", text: "quotes"))
-                    config.exchanges[i].settings.entries.append(.init(key: "quotes", text: quotes))
-                }
-            }
-            if case .failure(let errors) = result {
-                printErrors(errors)
+            let summary: ReplaySummary, digest: String
+            do {
+                (summary, digest) = try run.run()
+            } catch {
+                if case .configuration(let errors) = error { printErrors(errors) }
                 throw ExitCode(1)
             }
-            host.engine.replayWindow = (from, to)
-            host.engine.replayPacer = pace.map { ReplayPacer(speed: $0) }
-            let recorder = ReplayRecorder(engine: host.engine)
-            let began = DispatchTime.now().uptimeNanoseconds
-            host.start()
-            _ = host.engine.waitUntilFinished()
-            let wall = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
-            let events = host.engine.eventsProcessed
-            // Marked before shutdown, at the last prices of the replay.
-            let marked = recorder.instrumentResults()
-            host.shutdown()
-            let summary = ReplaySummary(recorder: recorder, events: events, seconds: wall, instruments: marked)
             print(summary.text)
             if let json { try summary.json.write(toFile: json, atomically: true, encoding: .utf8) }
-            print("digest: \(recorder.digestHex)")
+            print("digest: \(digest)")
         }
     }
 
@@ -244,9 +183,7 @@ extension Arbhost {
                 printErrors(errors)
                 throw ExitCode(1)
             }
-            let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
-            let extra = parsed.system.pluginDirectories.map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 }
-            let host = HostRuntime(pluginDirectories: plugins.directories + extra)
+            let host = HostRuntime(pluginDirectories: plugins.directories + HostProcess.pluginDirectories(parsed.system, configPath: file))
             host.loadPlugins()
             let errors = ConfigValidator.validate(parsed, plugins: host.plugins)
             guard errors.isEmpty else {
@@ -264,9 +201,10 @@ extension Arbhost {
         @OptionGroup var config: ConfigOption
 
         func run() throws {
-            guard let text = try? String(contentsOfFile: config.pidFile, encoding: .utf8),
+            let pidFile = HostProcess.pidFile(forConfig: config.path)
+            guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
                   let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-                print("error: no host is running from \(config.path) (no \(config.pidFile))")
+                print("error: no host is running from \(config.path) (no \(pidFile))")
                 throw ExitCode(1)
             }
             guard kill(pid, SIGHUP) == 0 else {

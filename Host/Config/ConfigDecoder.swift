@@ -1,5 +1,7 @@
+import ArbModel
+import ArbPlugins
+import ArbSDK
 import Foundation
-import PluginKit
 
 /// Reads strategies.yaml into a ``SystemConfig``, reporting every problem it finds.
 ///

@@ -1,3 +1,7 @@
+import ArbModel
+import ArbPlugins
+import ArbSDK
+
 /// What changed between two configurations, as the host applies it.
 public struct ConfigDiff: Sendable, Equatable {
     public var addedExchanges: [ExchangeConfig] = []
@@ -58,7 +62,7 @@ public struct ConfigDiff: Sendable, Equatable {
     }
 
     /// Values equal, whatever their positions in the file (moving a line is not a change).
-    static func sameValues(_ a: Parameters, _ b: Parameters) -> Bool {
+    package static func sameValues(_ a: Parameters, _ b: Parameters) -> Bool {
         a.entries.map { [$0.key, $0.text] } == b.entries.map { [$0.key, $0.text] }
     }
 
@@ -84,7 +88,7 @@ public struct ConfigDiff: Sendable, Equatable {
         return lines
     }
 
-    static func describe(_ old: Parameters, _ new: Parameters) -> String {
+    package static func describe(_ old: Parameters, _ new: Parameters) -> String {
         var parts: [String] = []
         for e in new.entries {
             let before = old[e.key]

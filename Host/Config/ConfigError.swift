@@ -1,3 +1,7 @@
+import ArbModel
+import ArbPlugins
+import ArbSDK
+
 /// One problem with the configuration, where a user finds it in an editor.
 ///
 /// `line` and `column` are 1-based; both are 0 when the problem concerns the whole file (it

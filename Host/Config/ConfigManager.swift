@@ -1,3 +1,6 @@
+import ArbModel
+import ArbPlugins
+import ArbSDK
 import Foundation
 import Logging
 
@@ -29,7 +32,7 @@ public final class ConfigManager: @unchecked Sendable {
     public private(set) var config: SystemConfig?
     public private(set) var versions: [ConfigVersion] = []
     public var environment: [String: String]
-    weak var applier: (any ConfigApplier)?
+    package weak var applier: (any ConfigApplier)?
     private var lastHash: UInt64?
     private let lock = NSLock()
     private let logger = Logger(label: "config")
@@ -168,7 +171,7 @@ public final class ConfigManager: @unchecked Sendable {
     }
 
     /// Marks the configuration the host started from as version 1.
-    func started(with config: SystemConfig, text: Data, summary: [String]) {
+    package func started(with config: SystemConfig, text: Data, summary: [String]) {
         lock.withLock {
             self.config = config
             lastHash = Self.hash(text)

@@ -1,5 +1,6 @@
+import ArbModel
+import ArbPlugins
 import ArbSDK
-import PluginKit
 
 /// The checks that need the plugins: each named plugin exists and has the right kind, and each
 /// strategy's parameters and each venue's settings pass the plugin's declarations and its own

@@ -1,3 +1,7 @@
+import ArbModel
+import ArbPlugins
+import ArbSDK
+
 /// One applied version of the configuration.
 public struct ConfigVersion: Sendable, Equatable {
     /// 1 for the configuration the host started with, then +1 per applied change.

@@ -1,3 +1,6 @@
+import ArbModel
+import ArbPlugins
+import ArbSDK
 import Foundation
 import Glibc
 import Logging

@@ -1,4 +1,6 @@
-import PluginKit
+import ArbModel
+import ArbPlugins
+import ArbSDK
 
 /// Where a value came from in strategies.yaml: file, line, column (1-based) and key path.
 public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {

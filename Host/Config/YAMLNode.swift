@@ -1,3 +1,7 @@
+import ArbModel
+import ArbPlugins
+import ArbSDK
+
 /// A position in a YAML file as an editor shows it: 1-based line and column (in characters).
 public struct YAMLMark: Sendable, Hashable, CustomStringConvertible {
     /// 1-based line.

@@ -1,3 +1,6 @@
+import ArbModel
+import ArbPlugins
+import ArbSDK
 import CLibYAML
 
 /// Hard limits on what ``YAMLParser`` reads; anything past them is refused at once.

@@ -1,8 +1,8 @@
+import ArbModel
 import ArbSDK
 import CHostSupport
 import Glibc
 import Logging
-import PluginKit
 import Synchronization
 
 /// The engine: one thread that owns all trading state and runs strategies.
@@ -24,46 +24,46 @@ public final class Engine: @unchecked Sendable {
     public let instruments: InstrumentRegistry
     public let router = EventRouter()
     public let bus = MessageBus()
-    public let market: MarketDataService
-    public internal(set) var orders = OrderRegistry()
-    let logger: Logger
+    public let logger: Logger
 
     let inbound: InboundRing
     /// Events emitted on the engine thread itself (stepped adapters), handled after the step.
     let local: InboundRing
-    var timers = TimerQueue()
+    public internal(set) var timers = TimerQueue()
     /// Event time in replay; the engine thread's per-turn wall time live.
     private let clockValue = Atomic<Int64>(0)
     let timerIds = Atomic<UInt64>(1)
-    var nextActionId: UInt64 = 1
-    var nextRequestId: UInt64 = 1
 
-    var strategySlots: ContiguousArray<StrategyInstance?> = [] {
-        didSet { strategyRefs = ContiguousArray(strategySlots.map { $0.map(Unmanaged.passUnretained) }) }
-    }
-    /// The same instances, for delivering events without a retain and release per strategy per
-    /// event: `strategySlots` keeps them alive, and slots change only between events.
-    private(set) var strategyRefs: ContiguousArray<Unmanaged<StrategyInstance>?> = []
-    var exchangeSlots: ContiguousArray<ExchangeInstance?> = [] { didSet { exchangesChanged() } }
+    /// The services' handlers, by record type (see `handle(_:with:)`).
+    let handlers: UnsafeMutablePointer<RecordHandler?>
+    /// Who hears timers of each owner kind (strategy and venue slots belong to the runtime).
+    public var strategyTimerFired: (DueTimer) -> Void = { _ in }
+    public var venueTimerFired: (DueTimer) -> Void = { _ in }
+    /// Who hears the final answer of requests, by owner.
+    var requestAnswered: [(RequestOutcome) -> Void] =
+        Array(repeating: { _ in }, count: RequestOwner.allCases.count)
+    /// Names of event sources on the bus (strategy and venue names live in the runtime).
+    public var sourceName: (EventSource) -> String = { _ in "" }
+
+    /// Venue adapters by slot: stepped in replay, reached by the services for requests.
+    public internal(set) var venues: ContiguousArray<VenueEndpoint?> = []
     /// Bumped when a venue is added, replaced, removed, connected or disconnected: the replay
     /// loop then rebuilds its table of stepped venues (reading the slots each step retained and
     /// released every instance twice per replayed line).
-    private let exchangeRevision = Atomic<Int>(0)
-    func exchangesChanged() { exchangeRevision.wrappingAdd(1, ordering: .releasing) }
-    var pendingActions: ContiguousArray<PendingAction> = []
-    var pendingRequests: [UInt64: PendingRequest] = [:]
-    var pendingMessages: ContiguousArray<PendingMessage> = []
-    var messageBytes: ContiguousArray<UInt8> = []
-    /// Answers to the host's own order queries, by request id.
-    var queryResults: [UInt64: [VenueOrder]] = [:]
-    var queryOutcomes: [UInt64: arb_outcome_t] = [:]
+    private let venueRevision = Atomic<Int>(0)
+    func venuesChanged() { venueRevision.wrappingAdd(1, ordering: .releasing) }
+    /// Requests in flight to venues, each ending in one outcome for its owner.
+    public internal(set) var requests = VenueRequests()
 
-    /// Some bus subscription may match `data.book.…`/`data.trades.…`: only then are market
-    /// updates turned into bus messages (one Bool test per event otherwise).
-    var marketTopicsActive = false
+    /// Bus messages published during the event in hand, delivered after it.
+    public var outbox = Outbox()
+    /// Work services deferred to the end of the event in hand (a strategy's orders are sent
+    /// after its callback returns, never re-entrantly); `hasDeferredWork` is the one test per event.
+    public var hasDeferredWork = false
+    var deferredWork: [() -> Void] = []
 
     /// > 0 while an event (or timer) is being handled.
-    var eventDepth = 0
+    public internal(set) var eventDepth = 0
 
     /// Events handled since start; readable from any thread (single writer: the engine).
     private let processed = Atomic<UInt64>(0)
@@ -85,38 +85,49 @@ public final class Engine: @unchecked Sendable {
     public var replayWindow: (start: Int64?, end: Int64?) = (nil, nil)
     /// Replay pacing: nil as fast as possible, else event time runs `speed` times wall time.
     public var replayPacer: ReplayPacer?
-    /// False while a replay is warming up before its window.
-    var deliversToStrategies = true
+    /// False while a replay is warming up before its window: books update, strategies hear nothing.
+    public internal(set) var deliversToStrategies = true
     private let finished = Atomic<Bool>(false)
     private var thread: pthread_t?
 
     /// - Parameters:
     ///   - mode: live (wall clock) or replay (event clock, stepped adapters).
     ///   - ringCapacity: bytes of the inbound ring, a power of two.
-    /// Live: this run's start time in ms (base 36), part of every client order id, so ids never
-    /// repeat across restarts (a venue remembers the ids of a killed run). Replay: empty, ids
-    /// stay deterministic.
-    let session: String
-
     public init(mode: RunMode = .live, instruments: InstrumentRegistry = InstrumentRegistry(),
                 ringCapacity: Int = 1 << 24) {
         self.mode = mode
-        session = mode == .replay ? "" : String(UInt64(arb_wall_time_ns() / 1_000_000), radix: 36)
         self.instruments = instruments
-        market = MarketDataService(instruments: instruments)
         inbound = InboundRing(capacity: ringCapacity)
         local = InboundRing(capacity: 1 << 22)
         logger = Logger(label: "engine")
-        pendingActions.reserveCapacity(256)
-        pendingMessages.reserveCapacity(256)
-        messageBytes.reserveCapacity(1 << 16)
-        pendingRequests.reserveCapacity(1024)
-        installStrategyDispatch()
-        bus.subscriptionsChanged = { [unowned(unsafe) self] in
-            self.marketTopicsActive = self.bus.mayMatch(firstSegment: "data")
+        handlers = .allocate(capacity: RecordType.allCases.count + 1)
+        handlers.initialize(repeating: nil, count: RecordType.allCases.count + 1)
+        requestAnswered[RequestOwner.host.rawValue] = { [unowned(unsafe) self] answer in
+            guard answer.outcome != ARB_OUTCOME_ACCEPTED, let venue = venue(answer.venue) else { return }
+            venue.logger.warning("request \(answer.request) failed: \(String(answer.message))")
         }
-        bus.strategyDelivery = { [unowned self] slot, message in self.deliverBusMessage(slot, message) }
     }
+
+    deinit {
+        handlers.deinitialize(count: RecordType.allCases.count + 1)
+        handlers.deallocate()
+    }
+
+    // MARK: Services
+
+    /// Makes `handler` the one that receives records of `type`. Call before the engine runs.
+    public func handle(_ type: RecordType, with handler: RecordHandler) {
+        precondition(type != .command, "commands belong to the engine")
+        handlers[Int(type.rawValue)] = handler
+    }
+
+    /// Makes `body` hear the final answer of every request `owner` makes.
+    public func answerRequests(of owner: RequestOwner, with body: @escaping (RequestOutcome) -> Void) {
+        requestAnswered[owner.rawValue] = body
+    }
+
+    /// Adds work to run after every event in which a service set `hasDeferredWork`.
+    public func addDeferredWork(_ body: @escaping () -> Void) { deferredWork.append(body) }
 
     // MARK: Clock
 
@@ -152,7 +163,7 @@ public final class Engine: @unchecked Sendable {
     public func alignReplayClock() {
         perform { engine in
             var earliest = Int64.max
-            for case let e? in engine.exchangeSlots where e.isStepped && e.state == .connected {
+            for case let e? in engine.venues where e.isStepped && e.state == .connected {
                 var t: Int64 = 0
                 if e.table.next_event_time!(e.instance, &t) == ARB_OK { earliest = min(earliest, t) }
             }
@@ -289,12 +300,12 @@ public final class Engine: @unchecked Sendable {
     }
 
     private func steppedVenues() -> ContiguousArray<SteppedVenue> {
-        var venues: ContiguousArray<SteppedVenue> = []
-        for case let e? in exchangeSlots where e.isStepped && e.state == .connected {
+        var stepped: ContiguousArray<SteppedVenue> = []
+        for case let e? in venues where e.isStepped && e.state == .connected {
             guard let instance = e.instance, let next = e.table.next_event_time, let advance = e.table.advance_to else { continue }
-            venues.append(SteppedVenue(slot: e.slot, instance: instance, nextEventTime: next, advanceTo: advance))
+            stepped.append(SteppedVenue(slot: e.slot, instance: instance, nextEventTime: next, advanceTo: advance))
         }
-        return venues
+        return stepped
     }
 
     private func runReplay() {
@@ -308,7 +319,7 @@ public final class Engine: @unchecked Sendable {
                 inbound.wait(timeoutNanoseconds: 1_000_000)
                 continue
             }
-            let current = exchangeRevision.load(ordering: .acquiring)
+            let current = venueRevision.load(ordering: .acquiring)
             if current != revision {
                 revision = current
                 venues = steppedVenues()
@@ -384,12 +395,9 @@ public final class Engine: @unchecked Sendable {
         while let due = timers.popDue(now: now) {
             eventDepth += 1
             switch due.owner {
-            case .strategy(let slot):
-                if let s = strategySlots[slot], s.isRunning, let f = s.table.on_timer { f(s.instance, due.id, due.tag) }
-            case .exchange(let slot):
-                if let e = exchangeSlots[slot], let f = e.table.on_timer { f(e.instance, due.id, due.tag) }
-            case .host:
-                hostTimerFired(due)
+            case .strategy: strategyTimerFired(due)
+            case .exchange: venueTimerFired(due)
+            case .host: hostTimerFired(due)
             }
             eventDepth -= 1
             afterEvent()
@@ -400,12 +408,19 @@ public final class Engine: @unchecked Sendable {
     /// Host-owned timers (none yet beyond tests).
     func hostTimerFired(_ due: DueTimer) {}
 
-    /// Sets a timer for `owner`. Engine thread; other threads go through `perform`.
-    func setTimer(deadline: Int64, interval: Int64, owner: TimerOwner, tag: UInt64) -> UInt64 {
+    /// Sets a timer for `owner` and returns its id. Engine thread; other threads use
+    /// `postTimer`, which never waits for the engine.
+    public func setTimer(deadline: Int64, interval: Int64, owner: TimerOwner, tag: UInt64) -> UInt64 {
         let id = timerIds.wrappingAdd(1, ordering: .relaxed).oldValue
         timers.set(id: id, deadline: deadline, interval: interval, owner: owner, tag: tag)
         return id
     }
+
+    /// Cancels a timer of `owner`; false if it is not that owner's. Engine thread.
+    public func cancelTimer(_ id: UInt64, owner: TimerOwner) -> Bool { timers.cancel(id, owner: owner) }
+
+    /// Cancels every timer of `owner`. Engine thread.
+    public func cancelTimers(owner: TimerOwner) { timers.cancelAll(owner: owner) }
 
     // MARK: Control
 

@@ -1,71 +1,99 @@
+import ArbModel
 import ArbSDK
 import Glibc
-import PluginKit
 
 /// The kinds of record on the inbound rings.
-enum RecordType: Int32 {
+public enum RecordType: Int32, CaseIterable, Sendable {
     case book = 1, trade, funding, fundingPayment, order, fill, position, balance
-    case gap, connection, requestDone, instrumentSpec, ticker, command
+    case gap, connection, requestDone, instrumentSpec, ticker
+    /// Engine-internal: a closure to run (`Engine.perform`) and a timer set from another thread.
+    case command, timer
 }
 
 /// What every record starts with: who sent it and, for answers, which request it answers.
-struct RecordHeader {
-    var source: UInt32
-    var reserved: UInt32 = 0
-    var request: UInt64
+public struct RecordHeader {
+    public var source: UInt32
+    public var reserved: UInt32 = 0
+    public var request: UInt64
 }
 
 /// A sequence gap an adapter reported.
-struct GapRecord: RecordPayload {
-    static let recordType = RecordType.gap
-    var instrument: arb_instrument_id_t
-    var expected: UInt64
-    var received: UInt64
-    mutating func relocate(_ r: inout Relocator) {}
+public struct GapRecord: RecordPayload {
+    public static let recordType = RecordType.gap
+    public var instrument: arb_instrument_id_t
+    public var expected: UInt64
+    public var received: UInt64
+    package init(instrument: arb_instrument_id_t, expected: UInt64, received: UInt64) {
+        self.instrument = instrument
+        self.expected = expected
+        self.received = received
+    }
+    public mutating func relocate(_ r: inout Relocator) {}
 }
 
 /// A connection state change.
-struct ConnectionRecord: RecordPayload {
-    static let recordType = RecordType.connection
-    var state: arb_connection_state_t
-    var detail: arb_str_t
-    mutating func relocate(_ r: inout Relocator) { r.string(&detail) }
+public struct ConnectionRecord: RecordPayload {
+    public static let recordType = RecordType.connection
+    public var state: arb_connection_state_t
+    public var detail: arb_str_t
+    package init(state: arb_connection_state_t, detail: arb_str_t) {
+        self.state = state
+        self.detail = detail
+    }
+    public mutating func relocate(_ r: inout Relocator) { r.string(&detail) }
 }
 
 /// The one final answer to a request.
-struct RequestDoneRecord: RecordPayload {
-    static let recordType = RecordType.requestDone
-    var outcome: arb_outcome_t
-    var venueCode: Int32
-    var message: arb_str_t
-    mutating func relocate(_ r: inout Relocator) { r.string(&message) }
+public struct RequestDoneRecord: RecordPayload {
+    public static let recordType = RecordType.requestDone
+    public var outcome: arb_outcome_t
+    public var venueCode: Int32
+    public var message: arb_str_t
+    package init(outcome: arb_outcome_t, venueCode: Int32, message: arb_str_t) {
+        self.outcome = outcome
+        self.venueCode = venueCode
+        self.message = message
+    }
+    public mutating func relocate(_ r: inout Relocator) { r.string(&message) }
+}
+
+/// A timer set or cancelled from another thread (`Engine.postTimer`).
+public struct TimerRecord: RecordPayload {
+    public static let recordType = RecordType.timer
+    public var id: UInt64
+    public var deadline: Int64
+    public var interval: Int64
+    public var owner: TimerOwner
+    public var tag: UInt64
+    public var cancel: Bool
+    public mutating func relocate(_ r: inout Relocator) {}
 }
 
 /// A closure to run on the engine thread (control path only: it allocates).
-struct CommandRecord: RecordPayload {
-    static let recordType = RecordType.command
-    var box: UnsafeMutableRawPointer
-    mutating func relocate(_ r: inout Relocator) {}
+public struct CommandRecord: RecordPayload {
+    public static let recordType = RecordType.command
+    public var box: UnsafeMutableRawPointer
+    public mutating func relocate(_ r: inout Relocator) {}
 }
 
 /// A C event struct that a record can carry: its fixed part, then the bytes of its strings
 /// and arrays, whose pointers are stored as offsets and restored by the reader.
-protocol RecordPayload {
+public protocol RecordPayload {
     static var recordType: RecordType { get }
     /// Passes every string and array field to `r`.
     mutating func relocate(_ r: inout Relocator)
 }
 
 /// Measures, moves or restores the out-of-line parts of a record payload.
-struct Relocator {
-    enum Mode { case measure, write, resolve }
-    let mode: Mode
+public struct Relocator {
+    public enum Mode { case measure, write, resolve }
+    public let mode: Mode
     /// Start of the out-of-line area (write and resolve).
-    let base: UnsafeMutableRawPointer?
+    public let base: UnsafeMutableRawPointer?
     /// Bytes used so far in the out-of-line area.
     private(set) var used = 0
 
-    init(_ mode: Mode, base: UnsafeMutableRawPointer? = nil) {
+    public init(_ mode: Mode, base: UnsafeMutableRawPointer? = nil) {
         self.mode = mode
         self.base = base
     }
@@ -88,14 +116,14 @@ struct Relocator {
     }
 
     @inline(__always)
-    mutating func string(_ s: inout arb_str_t) {
+    public mutating func string(_ s: inout arb_str_t) {
         let p = move(s.ptr.map(UnsafeRawPointer.init), bytes: s.ptr == nil ? 0 : s.len)
         s.ptr = p?.assumingMemoryBound(to: CChar.self)
         if p == nil { s.len = 0 }
     }
 
     @inline(__always)
-    mutating func array<T>(_ p: inout UnsafePointer<T>?, count: inout Int) {
+    public mutating func array<T>(_ p: inout UnsafePointer<T>?, count: inout Int) {
         let moved = move(p.map(UnsafeRawPointer.init), bytes: p == nil ? 0 : count * MemoryLayout<T>.stride)
         p = moved?.assumingMemoryBound(to: T.self)
         if moved == nil { count = 0 }
@@ -103,31 +131,31 @@ struct Relocator {
 }
 
 extension arb_book_update_t: RecordPayload {
-    static let recordType = RecordType.book
-    mutating func relocate(_ r: inout Relocator) {
+    public static let recordType = RecordType.book
+    public mutating func relocate(_ r: inout Relocator) {
         r.array(&bids, count: &bid_count)
         r.array(&asks, count: &ask_count)
     }
 }
 
 extension arb_trade_t: RecordPayload {
-    static let recordType = RecordType.trade
-    mutating func relocate(_ r: inout Relocator) { r.string(&trade_id) }
+    public static let recordType = RecordType.trade
+    public mutating func relocate(_ r: inout Relocator) { r.string(&trade_id) }
 }
 
 extension arb_funding_rate_t: RecordPayload {
-    static let recordType = RecordType.funding
-    mutating func relocate(_ r: inout Relocator) {}
+    public static let recordType = RecordType.funding
+    public mutating func relocate(_ r: inout Relocator) {}
 }
 
 extension arb_funding_payment_t: RecordPayload {
-    static let recordType = RecordType.fundingPayment
-    mutating func relocate(_ r: inout Relocator) { r.string(&currency) }
+    public static let recordType = RecordType.fundingPayment
+    public mutating func relocate(_ r: inout Relocator) { r.string(&currency) }
 }
 
 extension arb_order_event_t: RecordPayload {
-    static let recordType = RecordType.order
-    mutating func relocate(_ r: inout Relocator) {
+    public static let recordType = RecordType.order
+    public mutating func relocate(_ r: inout Relocator) {
         r.string(&client_order_id)
         r.string(&venue_order_id)
         r.string(&fee_currency)
@@ -136,8 +164,8 @@ extension arb_order_event_t: RecordPayload {
 }
 
 extension arb_fill_t: RecordPayload {
-    static let recordType = RecordType.fill
-    mutating func relocate(_ r: inout Relocator) {
+    public static let recordType = RecordType.fill
+    public mutating func relocate(_ r: inout Relocator) {
         r.string(&client_order_id)
         r.string(&venue_order_id)
         r.string(&trade_id)
@@ -146,21 +174,21 @@ extension arb_fill_t: RecordPayload {
 }
 
 extension arb_position_t: RecordPayload {
-    static let recordType = RecordType.position
-    mutating func relocate(_ r: inout Relocator) {}
+    public static let recordType = RecordType.position
+    public mutating func relocate(_ r: inout Relocator) {}
 }
 
 extension arb_balance_t: RecordPayload {
-    static let recordType = RecordType.balance
-    mutating func relocate(_ r: inout Relocator) {
+    public static let recordType = RecordType.balance
+    public mutating func relocate(_ r: inout Relocator) {
         r.string(&venue)
         r.string(&currency)
     }
 }
 
 extension arb_instrument_spec_t: RecordPayload {
-    static let recordType = RecordType.instrumentSpec
-    mutating func relocate(_ r: inout Relocator) {
+    public static let recordType = RecordType.instrumentSpec
+    public mutating func relocate(_ r: inout Relocator) {
         r.string(&base)
         r.string(&quote)
         r.string(&settle)
@@ -168,14 +196,14 @@ extension arb_instrument_spec_t: RecordPayload {
 }
 
 extension arb_ticker_t: RecordPayload {
-    static let recordType = RecordType.ticker
-    mutating func relocate(_ r: inout Relocator) {}
+    public static let recordType = RecordType.ticker
+    public mutating func relocate(_ r: inout Relocator) {}
 }
 
 /// Reads a struct a plugin passed, honouring its `struct_size`: fields the plugin's (older)
 /// header does not have read as zero; a size too small for the first field is refused.
 @inline(__always)
-func readGrowable<T>(_ source: UnsafePointer<T>) -> T? {
+public func readGrowable<T>(_ source: UnsafePointer<T>) -> T? {
     let declared = Int(UnsafeRawPointer(source).load(as: UInt32.self))
     guard declared >= 8 else { return nil }
     if declared >= MemoryLayout<T>.size { return source.pointee }
@@ -187,12 +215,12 @@ func readGrowable<T>(_ source: UnsafePointer<T>) -> T? {
     }
 }
 
-enum RecordCodec {
-    static let headerSize = MemoryLayout<RecordHeader>.stride
+public enum RecordCodec {
+    public static let headerSize = MemoryLayout<RecordHeader>.stride
 
     /// Copies `value` and its strings and arrays into one record on `ring`.
     @inline(__always)
-    static func post<T: RecordPayload>(_ value: T, header: RecordHeader, to ring: InboundRing) -> arb_status_t {
+    public static func post<T: RecordPayload>(_ value: T, header: RecordHeader, to ring: InboundRing) -> arb_status_t {
         var value = value
         var measure = Relocator(.measure)
         value.relocate(&measure)
@@ -210,7 +238,7 @@ enum RecordCodec {
 
     /// The header and payload of a record, with pointers restored into the record's memory.
     @inline(__always)
-    static func read<T: RecordPayload>(_ payload: UnsafeMutableRawPointer, as: T.Type) -> (RecordHeader, T) {
+    public static func read<T: RecordPayload>(_ payload: UnsafeMutableRawPointer, as: T.Type) -> (RecordHeader, T) {
         let fixed = (MemoryLayout<T>.stride + 7) & ~7
         let header = payload.load(as: RecordHeader.self)
         var value = payload.advanced(by: headerSize).load(as: T.self)

@@ -1,10 +1,12 @@
+import ArbModel
+import ArbSDK
 import CHostSupport
 
 /// The lock-free queue through which other threads hand events to the engine thread.
 ///
 /// Records are written in place (no allocation per event): a producer claims space, fills it
 /// and commits; the engine peeks, handles and releases. See `CHostSupport.h` for the protocol.
-final class InboundRing: @unchecked Sendable {
+public final class InboundRing: @unchecked Sendable {
     let raw: OpaquePointer
 
     /// - Parameter capacity: bytes, a power of two.

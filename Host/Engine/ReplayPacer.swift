@@ -1,3 +1,5 @@
+import ArbModel
+import ArbSDK
 import CHostSupport
 import Glibc
 

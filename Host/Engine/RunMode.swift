@@ -1,3 +1,4 @@
+import ArbModel
 import ArbSDK
 
 /// Whether the engine runs on wall time with live adapters, or on event time stepping
@@ -6,5 +7,5 @@ public enum RunMode: Sendable {
     case live
     case replay
 
-    var cValue: arb_run_mode_t { self == .live ? ARB_RUN_LIVE : ARB_RUN_REPLAY }
+    public var cValue: arb_run_mode_t { self == .live ? ARB_RUN_LIVE : ARB_RUN_REPLAY }
 }

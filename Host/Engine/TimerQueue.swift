@@ -1,3 +1,6 @@
+import ArbModel
+import ArbSDK
+
 /// Who a timer belongs to: a strategy slot or an exchange slot (timers belong to the configured
 /// name's slot, so they survive a hot swap of the plugin binary).
 public enum TimerOwner: Equatable, Sendable {
@@ -7,18 +10,18 @@ public enum TimerOwner: Equatable, Sendable {
 }
 
 /// A timer that is due.
-struct DueTimer {
-    let id: UInt64
-    let owner: TimerOwner
-    let tag: UInt64
-    let deadline: Int64
+public struct DueTimer {
+    public let id: UInt64
+    public let owner: TimerOwner
+    public let tag: UInt64
+    public let deadline: Int64
 }
 
 /// The engine's timers: a binary heap over preallocated slots.
 ///
 /// Timers with the same deadline fire in the order they were set. Cancelling marks the slot;
 /// its heap entry is skipped when it surfaces. Nothing allocates once capacity is reached.
-struct TimerQueue {
+public struct TimerQueue {
     private struct Slot {
         var id: UInt64 = 0          // 0: free
         var owner: TimerOwner = .host(0)
@@ -41,7 +44,7 @@ struct TimerQueue {
     /// Heap entries of cancelled timers not yet popped.
     private var dead = 0
 
-    init(capacity: Int = 1024) {
+    public init(capacity: Int = 1024) {
         slots.reserveCapacity(capacity)
         heap.reserveCapacity(capacity)
         free.reserveCapacity(capacity)
@@ -49,13 +52,13 @@ struct TimerQueue {
     }
 
     /// Active timers.
-    var count: Int { slotOfId.count }
+    public var count: Int { slotOfId.count }
 
     /// Heap entries, cancelled ones included (for tests of compaction).
-    var heapCount: Int { heap.count }
+    public var heapCount: Int { heap.count }
 
     /// Sets timer `id` (unique, chosen by the caller); `interval > 0` repeats it.
-    mutating func set(id: UInt64, deadline: Int64, interval: Int64, owner: TimerOwner, tag: UInt64) {
+    public mutating func set(id: UInt64, deadline: Int64, interval: Int64, owner: TimerOwner, tag: UInt64) {
         let slot: Int32
         if let reused = free.popLast() {
             slot = reused
@@ -70,7 +73,7 @@ struct TimerQueue {
     }
 
     /// Cancels a timer; false if it does not exist (fired one-shot, cancelled, unknown).
-    mutating func cancel(_ id: UInt64, owner: TimerOwner? = nil) -> Bool {
+    public mutating func cancel(_ id: UInt64, owner: TimerOwner? = nil) -> Bool {
         guard let slot = slotOfId[id] else { return false }
         if let owner, slots[Int(slot)].owner != owner { return false }
         release(slot)
@@ -80,12 +83,12 @@ struct TimerQueue {
 
     /// A live timer of `owner` with this tag and interval (a strategy resumed after a hot swap
     /// asking again for a timer it already has gets that one).
-    func find(owner: TimerOwner, tag: UInt64, interval: Int64) -> UInt64? {
+    public func find(owner: TimerOwner, tag: UInt64, interval: Int64) -> UInt64? {
         slots.first { $0.id != 0 && $0.owner == owner && $0.tag == tag && $0.interval == max(0, interval) }?.id
     }
 
     /// Cancels every timer of an owner.
-    mutating func cancelAll(owner: TimerOwner) {
+    public mutating func cancelAll(owner: TimerOwner) {
         for (_, slot) in slotOfId where slots[Int(slot)].owner == owner {
             release(slot)
             noteCancelled()
@@ -93,7 +96,7 @@ struct TimerQueue {
     }
 
     /// The earliest live deadline.
-    mutating func nextDeadline() -> Int64? {
+    public mutating func nextDeadline() -> Int64? {
         while let top = heap.first {
             if slots[Int(top.slot)].id == top.id { return top.deadline }
             _ = pop()
@@ -103,7 +106,7 @@ struct TimerQueue {
     }
 
     /// Removes and returns the earliest timer if it is due at `now`; re-arms repeating ones.
-    mutating func popDue(now: Int64) -> DueTimer? {
+    public mutating func popDue(now: Int64) -> DueTimer? {
         guard let deadline = nextDeadline(), deadline <= now, let top = pop() else { return nil }
         let slot = slots[Int(top.slot)]
         if slot.interval > 0 {

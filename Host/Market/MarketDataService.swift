@@ -1,12 +1,14 @@
+import ArbBook
+import ArbEngine
+import ArbModel
 import ArbSDK
-import PluginKit
 
 /// Books, last prices, funding rates and instrument specs as the engine last saw them, and who
 /// listens to each instrument (the seed's MarketDataService). Engine thread only.
 ///
 /// Everything is indexed by instrument handle in arrays, so a lookup on the hot path is an
 /// index, not a hash.
-public final class MarketDataService {
+public final class MarketDataService: @unchecked Sendable {
     /// A book per instrument handle, in place: `OrderBook?` elements were copied out and back
     /// on every mutation through `!` (hundreds of bytes a book event). `hasBook` says which
     /// instruments have had book data.
@@ -25,10 +27,25 @@ public final class MarketDataService {
     private(set) var bookTopics: ContiguousArray<Int32> = [-1]
     private(set) var tradeTopics: ContiguousArray<Int32> = [-1]
     /// Strategy slots subscribed to each instrument.
-    private(set) var subscribers: ContiguousArray<ContiguousArray<Int32>> = [[]]
-    let instruments: InstrumentRegistry
+    var subscribers: ContiguousArray<ContiguousArray<Int32>> = [[]]
+    public let instruments: InstrumentRegistry
+    // unowned(unsafe): the engine outlives its services; a checked reference would cost a
+    // refcount round trip per event.
+    unowned(unsafe) let engine: Engine
+    /// Some bus subscription may match `data.book.…`/`data.trades.…`: only then are market
+    /// updates turned into bus messages (one Bool test per event otherwise).
+    var marketTopicsActive = false
 
-    init(instruments: InstrumentRegistry) { self.instruments = instruments }
+    /// Creates the service and makes it the engine's handler of market records (books, trades,
+    /// tickers, funding, gaps, specs). Call before the engine runs.
+    public init(engine: Engine) {
+        self.engine = engine
+        instruments = engine.instruments
+        registerRecordHandlers()
+        engine.bus.subscriptionsChanged.append { [unowned(unsafe) self] in
+            self.marketTopicsActive = self.engine.bus.mayMatch(firstSegment: "data")
+        }
+    }
 
     /// Grows the tables to cover `id` (only when a new instrument appears).
     @inline(__always)
@@ -48,24 +65,8 @@ public final class MarketDataService {
         tradeTopics.append(contentsOf: repeatElement(-1, count: grow))
     }
 
-    // MARK: The seed's operations
-
-    /// Starts delivering an instrument's events to a strategy (subscribe_symbol).
-    func subscribe(_ id: InstrumentId, strategy slot: Int) {
-        ensure(id)
-        if !subscribers[Int(id.rawValue)].contains(Int32(slot)) { subscribers[Int(id.rawValue)].append(Int32(slot)) }
-    }
-
-    /// Stops it (unsubscribe_symbol).
-    func unsubscribe(_ id: InstrumentId, strategy slot: Int) {
-        ensure(id)
-        subscribers[Int(id.rawValue)].removeAll { $0 == Int32(slot) }
-    }
-
-    /// Removes every subscription of a strategy.
-    func unsubscribeAll(strategy slot: Int) {
-        for i in subscribers.indices { subscribers[i].removeAll { $0 == Int32(slot) } }
-    }
+    // MARK: The seed's operations (subscribe_symbol and unsubscribe_symbol:
+    // MarketDataService+SubscribeSymbol.swift)
 
     /// The latest book of an instrument (get_latest_orderbook), valid or not.
     public func latestOrderBook(_ id: InstrumentId) -> OrderBook? {
@@ -102,7 +103,7 @@ public final class MarketDataService {
     // MARK: Updates from the engine
 
     @inline(__always)
-    func withBook<R>(_ id: InstrumentId, _ body: (inout OrderBook) -> R) -> R {
+    public func withBook<R>(_ id: InstrumentId, _ body: (inout OrderBook) -> R) -> R {
         ensure(id)
         let i = Int(id.rawValue)
         hasBook[i] = true
@@ -112,7 +113,7 @@ public final class MarketDataService {
     /// Reads an existing book in place (nil when there is none). Copying an `OrderBook` out
     /// retains each of its ladders' arrays; per strategy query that was a third of an event's cost.
     @inline(__always)
-    func withExistingBook<R>(_ id: InstrumentId, _ body: (inout OrderBook) -> R) -> R? {
+    public func withExistingBook<R>(_ id: InstrumentId, _ body: (inout OrderBook) -> R) -> R? {
         let i = Int(id.rawValue)
         guard i < books.count, hasBook[i] else { return nil }
         return body(&books[i])
@@ -132,13 +133,13 @@ public final class MarketDataService {
         lastPrices[Int(id.rawValue)] = price
     }
 
-    func recordFunding(_ rate: arb_funding_rate_t) {
+    public func recordFunding(_ rate: arb_funding_rate_t) {
         let id = InstrumentId(rawValue: rate.instrument)
         ensure(id)
         fundingRates[Int(id.rawValue)] = rate
     }
 
-    func recordSpec(_ spec: InstrumentSpec) {
+    public func recordSpec(_ spec: InstrumentSpec) {
         ensure(spec.instrument)
         specs[Int(spec.instrument.rawValue)] = spec
         books[Int(spec.instrument.rawValue)].setPriceStep(spec.tickSize.units > 0 ? spec.tickSize : nil)
@@ -146,7 +147,7 @@ public final class MarketDataService {
     }
 
     /// The spec as the ABI struct; call only when `spec(id)` is non-nil.
-    func cSpec(_ id: InstrumentId) -> arb_instrument_spec_t {
+    public func cSpec(_ id: InstrumentId) -> arb_instrument_spec_t {
         cSpecs[Int(id.rawValue)]?.value ?? arb_instrument_spec_t()
     }
 
@@ -178,7 +179,7 @@ public final class MarketDataService {
 
     /// The bus topic index for an instrument's books or trades, interned on first use.
     @inline(__always)
-    func topic(_ id: InstrumentId, trades: Bool, bus: MessageBus) -> Int {
+    func topic(_ id: InstrumentId, trades: Bool) -> Int {
         let i = Int(id.rawValue)
         if i < bookTopics.count {
             let cached = trades ? tradeTopics[i] : bookTopics[i]
@@ -186,15 +187,15 @@ public final class MarketDataService {
         }
         ensure(id)
         let instrument = instruments.instrument(id)
-        let name = "data.\(trades ? "trades" : "book").\(instrument?.venue ?? "?").\(instrument?.symbol ?? "?")"
-        let index = bus.topicIndex(name)
+        let venue = instrument?.venue ?? "?", symbol = instrument?.symbol ?? "?"
+        let index = engine.bus.topicIndex(trades ? Topic.trades(venue: venue, symbol: symbol) : Topic.book(venue: venue, symbol: symbol))
         if trades { tradeTopics[i] = Int32(index) } else { bookTopics[i] = Int32(index) }
         return index
     }
 
     /// Calls `body` for each strategy slot subscribed to `id`.
     @inline(__always)
-    func forEachSubscriber(_ id: InstrumentId, _ body: (Int) -> Void) {
+    public func forEachSubscriber(_ id: InstrumentId, _ body: (Int) -> Void) {
         let i = Int(id.rawValue)
         guard i < subscribers.count else { return }
         subscribers[i].withUnsafeBufferPointer { list in

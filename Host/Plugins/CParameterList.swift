@@ -1,13 +1,13 @@
+import ArbModel
 import ArbSDK
 import Glibc
-import PluginKit
 
 /// Typed parameters laid out for the ABI: one `arb_param_t` array and one block of string bytes,
 /// both owned here and stable until this object is released.
-final class CParameterList {
+package final class CParameterList {
     let params: UnsafeMutableBufferPointer<arb_param_t>
     private let bytes: UnsafeMutableRawBufferPointer
-    let typed: TypedParameters
+    package let typed: TypedParameters
 
     init(_ typed: TypedParameters) {
         self.typed = typed
@@ -55,13 +55,13 @@ final class CParameterList {
     var count: Int { typed.values.count }
 
     /// Calls `body` with the list as the ABI's `arb_params_t`.
-    func withCParams<R>(_ body: (UnsafePointer<arb_params_t>) -> R) -> R {
+    package func withCParams<R>(_ body: (UnsafePointer<arb_params_t>) -> R) -> R {
         var list = arb_params_t(items: UnsafePointer(params.baseAddress), count: count)
         return withUnsafePointer(to: &list, body)
     }
 
     /// The parameter with `key`, by bytes, without allocating.
-    func find(_ key: arb_str_t) -> arb_param_t? {
+    package func find(_ key: arb_str_t) -> arb_param_t? {
         for i in 0..<count {
             let p = params[i]
             if p.key.len == key.len && (key.len == 0 || memcmp(p.key.ptr, key.ptr, key.len) == 0) { return p }

@@ -1,16 +1,16 @@
+import ArbModel
 import ArbSDK
-import PluginKit
 
 /// The `arb_errors_t` sink the host hands to a plugin call, collecting what it reports.
-final class ErrorCollector {
+package final class ErrorCollector {
     private(set) var errors: [ParameterError] = []
     private let prefix: String
 
     /// - Parameter prefix: prepended to every key path ("parameters").
-    init(prefix: String = "") { self.prefix = prefix }
+    package init(prefix: String = "") { self.prefix = prefix }
 
     /// Calls `body` with a sink valid for the duration of the call.
-    func withSink<R>(_ body: (UnsafePointer<arb_errors_t>) -> R) -> R {
+    package func withSink<R>(_ body: (UnsafePointer<arb_errors_t>) -> R) -> R {
         var sink = arb_errors_t(host_data: Unmanaged.passUnretained(self).toOpaque()) { sink, key, message in
             guard let sink, let data = sink.pointee.host_data else { return }
             let collector = Unmanaged<ErrorCollector>.fromOpaque(data).takeUnretainedValue()
@@ -22,7 +22,7 @@ final class ErrorCollector {
     }
 
     /// The collected errors, or a single generic one if the plugin failed without saying why.
-    func errors(orDefault message: String) -> [ParameterError] {
+    package func errors(orDefault message: String) -> [ParameterError] {
         errors.isEmpty ? [ParameterError(keyPath: prefix, message: message)] : errors
     }
 }

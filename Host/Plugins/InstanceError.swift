@@ -1,3 +1,6 @@
+import ArbModel
+import ArbSDK
+
 /// Why a strategy or venue instance could not be created, started or changed.
 public struct InstanceError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The configured name of the strategy or venue.

@@ -1,11 +1,11 @@
+import ArbModel
 import ArbSDK
-import PluginKit
 
 extension LoadedPlugin {
     /// Checks parameters (or settings) against the plugin's declarations (types, ranges, required
     /// and unknown keys), then against its own `validate_params` if it has one; on success, the
     /// typed list ready to cross the ABI. Every problem is reported, keyed by parameter.
-    func checkedParameters(_ parameters: Parameters) -> Result<CParameterList, ParameterErrors> {
+    package func checkedParameters(_ parameters: Parameters) -> Result<CParameterList, ParameterErrors> {
         let typed: TypedParameters
         switch ParameterValidator.validate(parameters, against: parameterDeclarations) {
         case .success(let value): typed = value
@@ -24,7 +24,7 @@ extension LoadedPlugin {
 
     /// Calls one of the plugin's `create` functions with an instance name and parameters; the
     /// new instance, or the problems the plugin reported (prefixed with `prefix`).
-    static func createInstance(
+    package static func createInstance(
         name: String, parameters list: CParameterList, prefix: String = "",
         _ create: (arb_str_t, UnsafePointer<arb_params_t>, UnsafePointer<arb_errors_t>,
                    UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> arb_status_t

@@ -1,3 +1,4 @@
+import ArbModel
 import ArbSDK
 
 /// What a plugin file says about itself (its descriptor).
@@ -21,8 +22,8 @@ public final class LoadedPlugin: @unchecked Sendable {
     public let mappedPath: String
     public let info: PluginInfo
     let handle: UnsafeMutableRawPointer
-    let strategy: UnsafePointer<arb_strategy_v1_t>?
-    let exchange: UnsafePointer<arb_exchange_v1_t>?
+    package let strategy: UnsafePointer<arb_strategy_v1_t>?
+    package let exchange: UnsafePointer<arb_exchange_v1_t>?
     public let parameterDeclarations: [ParameterDeclaration]?
 
     init(path: String, mappedPath: String, info: PluginInfo, handle: UnsafeMutableRawPointer,

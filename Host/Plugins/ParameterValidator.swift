@@ -1,4 +1,5 @@
-import PluginKit
+import ArbModel
+import ArbSDK
 
 /// Checks configured parameters against a plugin's declarations: types, ranges, required and
 /// unknown keys (with a "did you mean" for a close name). Every problem is reported, not only
@@ -86,7 +87,7 @@ public enum ParameterValidator {
     }
 
     /// The known key closest to `key` by edit distance, if close enough to be a typo.
-    static func closest(_ key: String, among keys: [String]) -> String? {
+    package static func closest(_ key: String, among keys: [String]) -> String? {
         let scored = keys.map { ($0, editDistance(key, $0)) }.min { $0.1 < $1.1 }
         guard let (best, distance) = scored, distance <= max(2, key.count / 3) else { return nil }
         return best

@@ -1,5 +1,5 @@
+import ArbModel
 import ArbSDK
-import PluginKit
 
 /// Parameters (or adapter settings) as configured: dotted key paths with the text of each value.
 ///

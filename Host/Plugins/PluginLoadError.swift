@@ -1,3 +1,6 @@
+import ArbModel
+import ArbSDK
+
 /// Why a plugin file was refused. The message names the file and the mismatch.
 public struct PluginLoadError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Reason: Sendable, Equatable {

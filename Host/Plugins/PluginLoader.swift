@@ -1,3 +1,4 @@
+import ArbModel
 import ArbSDK
 import Foundation
 import Synchronization

@@ -1,5 +1,6 @@
+import ArbEngine
+import ArbModel
 import ArbSDK
-import PluginKit
 
 /// An order as a venue reports it when asked (get_order, get_open_orders).
 public struct VenueOrder: Sendable, Equatable {
@@ -11,7 +12,7 @@ public struct VenueOrder: Sendable, Equatable {
     public var price: ExactDecimal
     public var filledQuantity: ExactDecimal
 
-    init(_ e: arb_order_event_t) {
+    public init(_ e: arb_order_event_t) {
         clientOrderId = String(e.client_order_id)
         venueOrderId = String(e.venue_order_id)
         instrument = InstrumentId(rawValue: e.instrument)

@@ -1,8 +1,15 @@
 import ArbSDK
 import Foundation
-import PluginKit
+import ArbBook
+import ArbModel
+import ArbTestKit
 import Testing
-@testable import ArbHost
+@testable import ArbConfig
+@testable import ArbEngine
+@testable import ArbMarket
+@testable import ArbPlugins
+@testable import ArbRuntime
+@testable import ArbTrading
 
 /// The contract itself: the header compiles alone under the strictest flags, its layout is
 /// pinned, and a plugin built out of tree with one `cc` line works.
@@ -55,7 +62,8 @@ struct ABITests {
         engine.bus.subscribe(try TopicPattern("custom.oot.>"), .handler { m in
             received.append((String(m.topic), String(m.payload), m.correlationId, String(m.sourceName)))
         })
-        let strategies = StrategyManager(engine: engine)
+        let services = HostServices(engine: engine)
+        let strategies = services.strategies
         try strategies.registerStrategy(name: "oot", plugin: plugin, parameters: Parameters(["price": "61800.30"]))
         try strategies.startStrategy("oot")
         #expect(received.count == 1)

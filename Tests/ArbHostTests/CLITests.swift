@@ -1,4 +1,5 @@
 import Foundation
+import ArbTestKit
 import Testing
 
 /// The `arbhost` executable as a user runs it.

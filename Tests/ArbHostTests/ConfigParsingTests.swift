@@ -1,7 +1,14 @@
 import Foundation
-import PluginKit
+import ArbBook
+import ArbModel
+import ArbTestKit
 import Testing
-@testable import ArbHost
+@testable import ArbConfig
+@testable import ArbEngine
+@testable import ArbMarket
+@testable import ArbPlugins
+@testable import ArbRuntime
+@testable import ArbTrading
 
 /// strategies.yaml, read from real files: the typed result, every error with its exact
 /// position and key path, and hostile input refused fast.

@@ -1,8 +1,15 @@
 import ArbSDK
 import Foundation
-import PluginKit
+import ArbBook
+import ArbModel
+import ArbTestKit
 import Testing
-@testable import ArbHost
+@testable import ArbConfig
+@testable import ArbEngine
+@testable import ArbMarket
+@testable import ArbPlugins
+@testable import ArbRuntime
+@testable import ArbTrading
 
 /// Editing strategies.yaml while the host trades: real files, real inotify, real plugins.
 @Suite("Config hot reload", .serialized)
@@ -19,8 +26,8 @@ struct ConfigReloadTests {
         try f.startProducing()
         #expect(waitUntil { f.seen.count > 200 })
         // The quoter rests one order; it must survive both edits untouched.
-        #expect(waitUntil { f.host.engine.perform { $0.orders.openOrders(strategy: 1).count } == 1 })
-        let openBefore = f.host.engine.perform { $0.orders.openOrders(strategy: 1) }
+        #expect(waitUntil { f.host.engine.perform { _ in f.host.orders.openOrders(strategy: 1).count } == 1 })
+        let openBefore = f.host.engine.perform { _ in f.host.orders.openOrders(strategy: 1) }
 
         try f.replaceConfig(counterConfig(step: 2))
         #expect(waitFor(f, "system.config_applied", count: 1))
@@ -48,7 +55,7 @@ struct ConfigReloadTests {
         #expect(Set(steps) == [1, 2, 3])
         #expect(steps == steps.sorted(), "the step only ever increased: each edit took effect once, at one event")
 
-        let openAfter = f.host.engine.perform { $0.orders.openOrders(strategy: 1) }
+        let openAfter = f.host.engine.perform { _ in f.host.orders.openOrders(strategy: 1) }
         #expect(openAfter == openBefore)
     }
 
@@ -97,8 +104,8 @@ struct ConfigReloadTests {
         let f = try ReloadFixture(config: counterConfig(step: 1))
         defer { f.shutdown() }
         try f.startProducing()
-        #expect(waitUntil { f.host.engine.perform { $0.orders.openOrders(strategy: 1).count } == 1 })
-        let order = try #require(f.host.engine.perform { $0.orders.openOrders(strategy: 1).first })
+        #expect(waitUntil { f.host.engine.perform { _ in f.host.orders.openOrders(strategy: 1).count } == 1 })
+        let order = try #require(f.host.engine.perform { _ in f.host.orders.openOrders(strategy: 1).first })
 
         let added = """
               - name: watch
@@ -115,7 +122,7 @@ struct ConfigReloadTests {
         #expect(summary.contains("strategy quoter: removed (on_remove cancel_orders): "), "\(summary)")
         #expect(summary.contains("open order(s) cancelled; positions kept"), "\(summary)")
         #expect(summary.contains("strategy watch: started"), "\(summary)")
-        #expect(waitUntil { f.host.engine.perform { $0.orders.order(order.id)?.status } == ARB_ORDER_CANCELLED })
+        #expect(waitUntil { f.host.engine.perform { _ in f.host.orders.order(order.id)?.status } == ARB_ORDER_CANCELLED })
         #expect(f.host.strategies.strategy(named: "quoter") == nil)
         #expect(f.host.strategies.strategy(named: "watch")?.state == .running)
     }

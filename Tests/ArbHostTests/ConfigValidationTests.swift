@@ -1,6 +1,12 @@
 import Foundation
+import ArbTestKit
 import Testing
-@testable import ArbHost
+@testable import ArbConfig
+@testable import ArbEngine
+@testable import ArbMarket
+@testable import ArbPlugins
+@testable import ArbRuntime
+@testable import ArbTrading
 
 /// The checks that need the plugins, on real files: a plugin that does not exist, one of the
 /// wrong kind, parameters the plugin's declarations or its own validation reject.

@@ -1,8 +1,15 @@
 import ArbSDK
 import Foundation
-import PluginKit
+import ArbBook
+import ArbModel
+import ArbTestKit
 import Testing
-@testable import ArbHost
+@testable import ArbConfig
+@testable import ArbEngine
+@testable import ArbMarket
+@testable import ArbPlugins
+@testable import ArbRuntime
+@testable import ArbTrading
 
 /// The engine driving real plugins: two seeded venues stepped on event time, the Swift and the
 /// C strategy, everything loaded with dlopen.
@@ -134,7 +141,8 @@ struct EngineThreadingTests {
     @Test("events from several adapter threads all arrive, each thread's in order")
     func manyProducers() throws {
         let engine = Engine(mode: .live, ringCapacity: 1 << 16)
-        let exchanges = ExchangeManager(engine: engine)
+        let services = HostServices(engine: engine)
+        let exchanges = services.exchanges
         let venue = try PluginLoader().load(TestPaths.plugin("SimVenue"))
         var sequences: [InstrumentId: [UInt64]] = [:]
         engine.router.registerHandler(.orderBookUpdate) { event in
@@ -169,8 +177,9 @@ struct EngineThreadingTests {
     @Test("an [engine] host function called from another thread answers ARB_ERR_WRONG_THREAD")
     func wrongThread() throws {
         let engine = Engine(mode: .live)
-        let strategies = StrategyManager(engine: engine)
-        let exchanges = ExchangeManager(engine: engine)
+        let services = HostServices(engine: engine)
+        let strategies = services.strategies
+        let exchanges = services.exchanges
         let loader = PluginLoader()
         let venue = try loader.load(TestPaths.plugin("SimVenue"))
         try exchanges.registerExchange(name: "a", plugin: venue)

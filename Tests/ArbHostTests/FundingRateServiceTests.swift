@@ -1,7 +1,14 @@
 import ArbSDK
-import PluginKit
+import ArbBook
+import ArbModel
+import ArbTestKit
 import Testing
-@testable import ArbHost
+@testable import ArbConfig
+@testable import ArbEngine
+@testable import ArbMarket
+@testable import ArbPlugins
+@testable import ArbRuntime
+@testable import ArbTrading
 
 private func dec(_ text: String) throws -> ExactDecimal { try ExactDecimal(parsing: text) }
 
@@ -15,7 +22,12 @@ private final class Harness {
     let engine = Engine(mode: .replay)
     let service: FundingRateService
 
-    init() { service = FundingRateService(engine: engine) }
+    let services: HostServices
+
+    init() {
+        services = HostServices(engine: engine)
+        service = services.funding
+    }
 
     func id(_ venue: String, _ symbol: String = "BTCUSDT") -> InstrumentId {
         engine.instruments.id(for: Instrument(venue: venue, symbol: symbol, kind: .perpetual))
@@ -99,7 +111,7 @@ struct FundingRateServiceTests {
         var spec = arb_instrument_spec_t()
         spec.instrument = h.id("htx").rawValue
         spec.funding_interval_ns = 4 * hour
-        h.engine.market.recordSpec(InstrumentSpec(spec))
+        h.services.market.recordSpec(InstrumentSpec(spec))
         try h.post("htx", rate: "0.0001", interval: 0)
         #expect(h.service.fundingRate(venue: "htx", symbol: "BTCUSDT")?.intervalNanoseconds == 4 * hour)
     }
@@ -177,7 +189,7 @@ struct FundingRateServiceTests {
         c.has_predicted_rate = 1
         c.predicted_rate = try dec("0.0002").cValue
         c.funding_interval_ns = 8 * hour
-        h.engine.market.recordFunding(c)
+        h.services.market.recordFunding(c)
         #expect(h.service.fundingRate(venue: "binance", symbol: "BTCUSDT")?.rate == (try dec("0.0001")))
         #expect(h.service.predictFundingRate(venue: "binance", symbol: "BTCUSDT") == (try dec("0.0002")))
         // Routing it now, as the engine would, adds the sample 0.01: F = 0.01 − 0.0005 = 0.0095,

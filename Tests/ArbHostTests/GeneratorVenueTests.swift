@@ -1,9 +1,16 @@
 import ArbSDK
 import Foundation
-import PluginKit
+import ArbBook
+import ArbModel
 import Synchronization
+import ArbTestKit
 import Testing
-@testable import ArbHost
+@testable import ArbConfig
+@testable import ArbEngine
+@testable import ArbMarket
+@testable import ArbPlugins
+@testable import ArbRuntime
+@testable import ArbTrading
 
 /// The simulated venue's own market generator: several markets per venue, correlated venues,
 /// funding at each venue's interval, a dated future that expires.
@@ -64,7 +71,7 @@ struct GeneratorVenueTests {
 
     func run(_ config: String, fundingInbox: FundingInbox? = nil) throws -> (recorder: ReplayRecorder, funding: FundingRateService, host: HostRuntime) {
         let host = try replayHost(config)
-        let recorder = ReplayRecorder(engine: host.engine)
+        let recorder = ReplayRecorder(engine: host.engine, market: host.market)
         if let inbox = fundingInbox {
             host.engine.bus.subscribe(try TopicPattern("data.funding.*.BTCUSDT"), .handler { m in
                 guard let json = try? JSONSerialization.jsonObject(with: Data(String(m.payload).utf8)) as? [String: Any],
@@ -106,7 +113,7 @@ struct GeneratorVenueTests {
         let fees = host.engine.perform { engine -> [ExactDecimal?] in
             [InstrumentKind.spot, .perpetual].map { kind in
                 engine.instruments.existingId(for: Instrument(venue: "fast", symbol: "BTCUSDT", kind: kind))
-                    .flatMap { engine.market.spec($0)?.takerFee }
+                    .flatMap { host.market.spec($0)?.takerFee }
             }
         }
         #expect(fees == [ExactDecimal(units: 1_000_000_000_000_000), ExactDecimal(units: 400_000_000_000_000)])
@@ -114,7 +121,7 @@ struct GeneratorVenueTests {
         let lastBook = host.engine.perform { engine -> (future: Int64, perpetual: Int64) in
             func last(_ kind: InstrumentKind, _ symbol: String, _ expiry: Int64 = 0) -> Int64 {
                 engine.instruments.existingId(for: Instrument(venue: "fast", symbol: symbol, kind: kind, expiryNanoseconds: expiry))
-                    .flatMap { engine.market.latestOrderBook($0)?.tsEvent } ?? 0
+                    .flatMap { host.market.latestOrderBook($0)?.tsEvent } ?? 0
             }
             return (last(.datedFuture, "BTCUSDT-0101", 1_704_096_000_000_000_000), last(.perpetual, "BTCUSDT"))
         }
@@ -124,7 +131,7 @@ struct GeneratorVenueTests {
         let books = host.engine.perform { engine -> [ExactDecimal] in
             ["fast", "slow"].compactMap { venue in
                 engine.instruments.existingId(for: Instrument(venue: venue, symbol: "BTCUSDT", kind: .perpetual))
-                    .flatMap { engine.market.latestPrice($0) }
+                    .flatMap { host.market.latestPrice($0) }
             }
         }
         #expect(books.count == 2)

@@ -1,4 +1,5 @@
 import Foundation
+import ArbTestKit
 import Testing
 
 /// The hot path allocates nothing: checked in its own process with every malloc counted.

@@ -1,8 +1,15 @@
 import ArbSDK
 import Foundation
-import PluginKit
+import ArbBook
+import ArbModel
+import ArbTestKit
 import Testing
-@testable import ArbHost
+@testable import ArbConfig
+@testable import ArbEngine
+@testable import ArbMarket
+@testable import ArbPlugins
+@testable import ArbRuntime
+@testable import ArbTrading
 
 /// Replacing plugin files while the host trades.
 @Suite("Plugin hot swap", .serialized)
@@ -13,7 +20,7 @@ struct HotSwapTests {
         defer { f.shutdown() }
         try f.startProducing()
         #expect(waitUntil { f.seen.count > 200 })
-        try f.installCounter("FixtureSwapV2")
+        try f.installPlugin("FixtureSwapV2")
         #expect(waitUntil { f.system("system.plugin_swapped").count == 1 })
         let afterSwap = f.seen.count
         #expect(waitUntil { f.seen.count > afterSwap + 200 })
@@ -40,12 +47,12 @@ struct HotSwapTests {
         try f.startProducing()
         #expect(waitUntil { f.seen.count > 100 })
         // Refuses the saved state.
-        try f.installCounter("FixtureSwapBroken")
+        try f.installPlugin("FixtureSwapBroken")
         #expect(waitUntil { f.system("system.plugin_swap_failed").count == 1 })
         let refusal = f.system("system.plugin_swap_failed").first ?? ""
         #expect(refusal.contains("this build cannot read the saved state"), "\(refusal)")
         // Not even a plugin of this ABI.
-        try f.installCounter("FixtureWrongMajor")
+        try f.installPlugin("FixtureWrongMajor")
         #expect(waitUntil { f.system("system.plugin_swap_failed").count == 2 })
         #expect(f.system("system.plugin_swap_failed").last?.contains("was built for ABI 2.x") == true)
         let before = f.seen.count

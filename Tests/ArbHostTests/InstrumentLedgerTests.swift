@@ -1,6 +1,13 @@
-import PluginKit
+import ArbBook
+import ArbModel
+import ArbTestKit
 import Testing
-@testable import ArbHost
+@testable import ArbConfig
+@testable import ArbEngine
+@testable import ArbMarket
+@testable import ArbPlugins
+@testable import ArbRuntime
+@testable import ArbTrading
 
 /// A replay's per-instrument PnL, worked by hand: average-cost entry, realised on reduction,
 /// reversal through flat, fees and funding, unrealised at a mark.

@@ -1,8 +1,15 @@
 import ArbSDK
 import Foundation
-import PluginKit
+import ArbBook
+import ArbModel
+import ArbTestKit
 import Testing
-@testable import ArbHost
+@testable import ArbConfig
+@testable import ArbEngine
+@testable import ArbMarket
+@testable import ArbPlugins
+@testable import ArbRuntime
+@testable import ArbTrading
 
 @Suite("Plugin loading")
 struct PluginLoadingTests {
@@ -82,7 +89,8 @@ struct PluginLoadingTests {
     func createFails() throws {
         let plugin = try loader.load(TestPaths.plugin("FixtureCreateFails"))
         let engine = Engine(mode: .replay)
-        let strategies = StrategyManager(engine: engine)
+        let services = HostServices(engine: engine)
+        let strategies = services.strategies
         #expect {
             try strategies.registerStrategy(name: "doomed", plugin: plugin)
         } throws: { error in
@@ -91,14 +99,15 @@ struct PluginLoadingTests {
                 && error.description.contains("'doomed'") && error.description.contains("libFixtureCreateFails.so")
         }
         #expect(strategies.allStrategies.isEmpty)
-        #expect(engine.strategySlots.allSatisfy { $0 == nil })
+        #expect(strategies.slots.allSatisfy { $0 == nil })
     }
 
     @Test("refused plugins leave a running host and its strategies untouched")
     func refusalsLeaveTheHostRunning() throws {
         let engine = Engine(mode: .live)
-        let exchanges = ExchangeManager(engine: engine)
-        let strategies = StrategyManager(engine: engine)
+        let services = HostServices(engine: engine)
+        let exchanges = services.exchanges
+        let strategies = services.strategies
         let venue = try loader.load(TestPaths.plugin("SimVenue"))
         let a = try exchanges.registerExchange(name: "a", plugin: venue)
         _ = try exchanges.registerExchange(name: "b", plugin: venue)
@@ -127,61 +136,4 @@ struct PluginLoadingTests {
         let events = state.bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         #expect(events == 101)
     }
-}
-
-/// Emits a valid book for one instrument through an adapter's host table, as its I/O thread would.
-final class BookEmitter: @unchecked Sendable {
-    let host: UnsafePointer<arb_exchange_host_t>
-    let instrument: InstrumentId
-    var sequence: UInt64 = 1
-    /// Best bid, second bid, best ask, second ask.
-    var prices = ("61800.2", "61800.1", "61800.3", "61800.4")
-
-    init(host: UnsafePointer<arb_exchange_host_t>, instrument: InstrumentId) {
-        self.host = host
-        self.instrument = instrument
-    }
-
-    static func level(_ price: String, _ quantity: String) -> arb_book_level_t {
-        arb_book_level_t(price: ((try? ExactDecimal(parsing: price)) ?? .zero).cValue,
-                         quantity: ((try? ExactDecimal(parsing: quantity)) ?? .zero).cValue)
-    }
-
-    @discardableResult
-    func emit(snapshot: Bool, bids: [arb_book_level_t], asks: [arb_book_level_t], sequence: UInt64) -> arb_status_t {
-        bids.withUnsafeBufferPointer { b in
-            asks.withUnsafeBufferPointer { a in
-                var u = arb_book_update_t(struct_size: UInt32(MemoryLayout<arb_book_update_t>.size),
-                                          instrument: instrument.rawValue, is_snapshot: snapshot ? 1 : 0,
-                                          first_sequence: sequence, last_sequence: sequence, previous_sequence: 0,
-                                          ts_event: Int64(sequence), ts_init: Int64(sequence), bids: b.baseAddress,
-                                          bid_count: b.count, asks: a.baseAddress, ask_count: a.count)
-                return host.pointee.emit_book(host, 0, &u)
-            }
-        }
-    }
-
-    /// Emits the snapshot, retrying while the engine's ring is full.
-    func snapshot() {
-        while emit(snapshot: true, bids: [Self.level(prices.0, "1"), Self.level(prices.1, "2")],
-                   asks: [Self.level(prices.2, "1.5"), Self.level(prices.3, "3")], sequence: sequence) == ARB_ERR_QUEUE_FULL {
-            sched_yield()
-        }
-    }
-
-    func delta() {
-        sequence += 1
-        while emit(snapshot: false, bids: [Self.level(prices.1, String(sequence % 9 + 1))], asks: [],
-                   sequence: sequence) == ARB_ERR_QUEUE_FULL { sched_yield() }
-    }
-}
-
-/// Polls `condition` for up to `seconds`.
-func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        usleep(2_000)
-    }
-    return condition()
 }

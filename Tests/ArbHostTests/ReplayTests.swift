@@ -1,8 +1,16 @@
 import ArbSDK
 import Foundation
-import PluginKit
+import ArbBook
+import VenueWire
+import ArbModel
+import ArbTestKit
 import Testing
-@testable import ArbHost
+@testable import ArbConfig
+@testable import ArbEngine
+@testable import ArbMarket
+@testable import ArbPlugins
+@testable import ArbRuntime
+@testable import ArbTrading
 
 /// Replays of recorded data through the simulated venue plugin, the engine and real strategies.
 @Suite("Replay", .serialized)
@@ -51,7 +59,7 @@ struct ReplayTests {
         host.start()
         #expect(host.engine.waitUntilFinished(timeoutNanoseconds: 120_000_000_000))
         let id = try #require(host.engine.instruments.existingId(for: Instrument(venue: "sim", symbol: "BTCUSDT", kind: .perpetual)))
-        let top = host.engine.perform { $0.market.latestOrderBook(id) }
+        let top = host.engine.perform { _ in host.market.latestOrderBook(id) }
         let counts = host.engine.perform { e in
             (e.router.routedCount(.bookStale), e.router.routedCount(.bookResynced), e.router.routedCount(.orderBookUpdate))
         }
@@ -249,7 +257,7 @@ struct ReplayTests {
         let config = quoterCaptureConfig().replacingOccurrences(
             of: "drop_message: 0", with: "drop_message: 0\n      balance: 10\n      initial_margin: 0.01\n      maintenance_margin: 0.009")
         let host = try TestPaths.replayHost(config, plugins: pluginFolder())
-        let recorder = ReplayRecorder(engine: host.engine)
+        let recorder = ReplayRecorder(engine: host.engine, market: host.market)
         var liquidations: [(orderId: UInt64, clientOrderId: String)] = [], venuePosition: ExactDecimal?
         host.engine.router.registerHandler(.fill) { event in
             guard case .fill(let p) = event.payload, String(p.pointee.client_order_id).hasPrefix("autoclose-") else { return }

@@ -1,5 +1,11 @@
+import ArbTestKit
 import Testing
-@testable import ArbHost
+@testable import ArbConfig
+@testable import ArbEngine
+@testable import ArbMarket
+@testable import ArbPlugins
+@testable import ArbRuntime
+@testable import ArbTrading
 
 /// A reference around the queue under test, so its mutating calls can sit inside `#expect`
 /// (the macro passes its operand as an immutable value).

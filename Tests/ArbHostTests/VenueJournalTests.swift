@@ -1,8 +1,15 @@
 import ArbSDK
 import Foundation
-import PluginKit
+import ArbBook
+import ArbModel
+import ArbTestKit
 import Testing
-@testable import ArbHost
+@testable import ArbConfig
+@testable import ArbEngine
+@testable import ArbMarket
+@testable import ArbPlugins
+@testable import ArbRuntime
+@testable import ArbTrading
 
 /// The simulated venue's own journal: it outlives a SIGKILL of the host, as a real venue would.
 @Suite("Simulated venue journal", .serialized)
@@ -79,14 +86,14 @@ struct VenueJournalTests {
         // Each one as the venue accepted it: price, quantity, and cancelled if it was.
         let written = journal(dir + "/sim.journal")
         for (cid, price, quantity) in written.orders.prefix(10) {
-            let order = host.exchanges.queryOrder(venue: "sim", clientOrderId: cid)
+            let order = host.orders.queryOrder(venue: "sim", clientOrderId: cid)
             #expect(order?.clientOrderId == cid, "the venue forgot \(cid)")
             #expect(order?.venueOrderId.isEmpty == false)
             #expect(order?.price == price && order?.quantity == quantity, "\(cid): \(String(describing: order))")
             if written.cancelled.contains(cid) { #expect(order?.status == ARB_ORDER_CANCELLED, "\(cid)") }
         }
         #expect(written.orders.prefix(10).contains { written.cancelled.contains($0.cid) })
-        #expect(host.exchanges.queryOrder(venue: "sim", clientOrderId: "never-sent") == nil)
+        #expect(host.orders.queryOrder(venue: "sim", clientOrderId: "never-sent") == nil)
     }
 
     @Test("under replay each run starts a fresh journal")

@@ -1,4 +1,4 @@
-import PluginKit
+import ArbModel
 import Testing
 @testable import PaperExchange
 

@@ -1,5 +1,5 @@
 import ArbSDK
-import PluginKit
+import ArbModel
 import Testing
 @testable import PaperExchange
 

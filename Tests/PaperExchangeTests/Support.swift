@@ -1,5 +1,5 @@
 import Glibc
-import PluginKit
+import ArbModel
 import Testing
 @testable import PaperExchange
 
@@ -42,7 +42,7 @@ enum Fixture {
 
     /// A quarterly future expiring at `expiry`.
     static let future = PaperInstrument(
-        id: futureId, symbol: "BTCUSDT_240602", kind: .datedFuture(expiry: expiry), base: "BTC", quote: "USDT",
+        id: futureId, symbol: "BTCUSDT_240602", kind: .datedFuture, expiry: expiry, base: "BTC", quote: "USDT",
         tickSize: d("0.1"), lotSize: d("0.001"), minQuantity: d("0.001"), minNotional: d("5"), makerFee: d("0.0002"),
         takerFee: d("0.0004"), initialMargin: d("0.05"), maintenanceMargin: d("0.004"))
 

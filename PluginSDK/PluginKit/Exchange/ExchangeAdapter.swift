@@ -27,18 +27,18 @@ public protocol ExchangeAdapter: AnyObject {
     func disconnect()
 
     func getSymbols(request: UInt64) throws(HostError)
-    func getOrderbook(request: UInt64, instrument: InstrumentHandle, depth: Int) throws(HostError)
-    func getFundingRate(request: UInt64, instrument: InstrumentHandle) throws(HostError)
+    func getOrderbook(request: UInt64, instrument: InstrumentId, depth: Int) throws(HostError)
+    func getFundingRate(request: UInt64, instrument: InstrumentId) throws(HostError)
     func getBalance(request: UInt64) throws(HostError)
     func createOrder(request: UInt64, order: UnsafePointer<arb_order_request_t>) throws(HostError)
     func cancelOrder(request: UInt64, order: UnsafePointer<arb_order_ref_t>) throws(HostError)
     func amendOrder(request: UInt64, order: UnsafePointer<arb_order_ref_t>, price: ExactDecimal,
                     quantity: ExactDecimal) throws(HostError)
     func getOrder(request: UInt64, order: UnsafePointer<arb_order_ref_t>) throws(HostError)
-    func getOpenOrders(request: UInt64, instrument: InstrumentHandle?) throws(HostError)
+    func getOpenOrders(request: UInt64, instrument: InstrumentId?) throws(HostError)
     func getServerTime(request: UInt64) throws(HostError)
-    func subscribe(request: UInt64, instrument: InstrumentHandle, channel: arb_channel_t) throws(HostError)
-    func unsubscribe(request: UInt64, instrument: InstrumentHandle, channel: arb_channel_t) throws(HostError)
+    func subscribe(request: UInt64, instrument: InstrumentId, channel: arb_channel_t) throws(HostError)
+    func unsubscribe(request: UInt64, instrument: InstrumentId, channel: arb_channel_t) throws(HostError)
 
     /// Step mode: the time of the next event, nil when there is none.
     func nextEventTime() -> Int64?
@@ -50,18 +50,18 @@ public protocol ExchangeAdapter: AnyObject {
 extension ExchangeAdapter {
     public static var settings: [ParameterSpec] { [] }
     public func getSymbols(request: UInt64) throws(HostError) { throw .unsupported }
-    public func getOrderbook(request: UInt64, instrument: InstrumentHandle, depth: Int) throws(HostError) { throw .unsupported }
-    public func getFundingRate(request: UInt64, instrument: InstrumentHandle) throws(HostError) { throw .unsupported }
+    public func getOrderbook(request: UInt64, instrument: InstrumentId, depth: Int) throws(HostError) { throw .unsupported }
+    public func getFundingRate(request: UInt64, instrument: InstrumentId) throws(HostError) { throw .unsupported }
     public func getBalance(request: UInt64) throws(HostError) { throw .unsupported }
     public func amendOrder(request: UInt64, order: UnsafePointer<arb_order_ref_t>, price: ExactDecimal,
                            quantity: ExactDecimal) throws(HostError) { throw .unsupported }
     public func getOrder(request: UInt64, order: UnsafePointer<arb_order_ref_t>) throws(HostError) { throw .unsupported }
-    public func getOpenOrders(request: UInt64, instrument: InstrumentHandle?) throws(HostError) { throw .unsupported }
+    public func getOpenOrders(request: UInt64, instrument: InstrumentId?) throws(HostError) { throw .unsupported }
     public func getServerTime(request: UInt64) throws(HostError) { throw .unsupported }
-    public func subscribe(request: UInt64, instrument: InstrumentHandle, channel: arb_channel_t) throws(HostError) {
+    public func subscribe(request: UInt64, instrument: InstrumentId, channel: arb_channel_t) throws(HostError) {
         throw .unsupported
     }
-    public func unsubscribe(request: UInt64, instrument: InstrumentHandle, channel: arb_channel_t) throws(HostError) {
+    public func unsubscribe(request: UInt64, instrument: InstrumentId, channel: arb_channel_t) throws(HostError) {
         throw .unsupported
     }
     public func nextEventTime() -> Int64? { nil }

@@ -85,11 +85,11 @@ private func makeExchangeTable(capabilities: UInt32) -> UnsafeMutablePointer<arb
     t.disconnect = { instance in adapter(instance)?.disconnect() }
     t.get_symbols = { i, r in withAdapter(i) { a throws(HostError) in try a.getSymbols(request: r) } }
     t.get_orderbook = { i, r, id, depth in
-        withAdapter(i) { a throws(HostError) in try a.getOrderbook(request: r, instrument: InstrumentHandle(id), depth: Int(depth)) }
+        withAdapter(i) { a throws(HostError) in try a.getOrderbook(request: r, instrument: InstrumentId(id), depth: Int(depth)) }
     }
     t.get_ticker = { _, _, _ in ARB_ERR_UNSUPPORTED }
     t.get_funding_rate = { i, r, id in
-        withAdapter(i) { a throws(HostError) in try a.getFundingRate(request: r, instrument: InstrumentHandle(id)) }
+        withAdapter(i) { a throws(HostError) in try a.getFundingRate(request: r, instrument: InstrumentId(id)) }
     }
     t.get_funding_rate_history = { _, _, _, _, _ in ARB_ERR_UNSUPPORTED }
     t.get_balance = { i, r in withAdapter(i) { a throws(HostError) in try a.getBalance(request: r) } }
@@ -113,15 +113,15 @@ private func makeExchangeTable(capabilities: UInt32) -> UnsafeMutablePointer<arb
         return withAdapter(i) { a throws(HostError) in try a.getOrder(request: r, order: order) }
     }
     t.get_open_orders = { i, r, id in
-        withAdapter(i) { a throws(HostError) in try a.getOpenOrders(request: r, instrument: id == 0 ? nil : InstrumentHandle(id)) }
+        withAdapter(i) { a throws(HostError) in try a.getOpenOrders(request: r, instrument: id == 0 ? nil : InstrumentId(id)) }
     }
     t.get_fills = { _, _, _, _, _ in ARB_ERR_UNSUPPORTED }
     t.get_server_time = { i, r in withAdapter(i) { a throws(HostError) in try a.getServerTime(request: r) } }
     t.subscribe = { i, r, id, channel in
-        withAdapter(i) { a throws(HostError) in try a.subscribe(request: r, instrument: InstrumentHandle(id), channel: channel) }
+        withAdapter(i) { a throws(HostError) in try a.subscribe(request: r, instrument: InstrumentId(id), channel: channel) }
     }
     t.unsubscribe = { i, r, id, channel in
-        withAdapter(i) { a throws(HostError) in try a.unsubscribe(request: r, instrument: InstrumentHandle(id), channel: channel) }
+        withAdapter(i) { a throws(HostError) in try a.unsubscribe(request: r, instrument: InstrumentId(id), channel: channel) }
     }
     t.subscribe_private = { _, _ in ARB_ERR_UNSUPPORTED }
     t.rate_limit_state = { _, out in

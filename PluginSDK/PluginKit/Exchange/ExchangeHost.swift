@@ -19,8 +19,8 @@ public struct ExchangeHost: @unchecked Sendable {
     }
 
     /// The handle of one of this venue's instruments.
-    public func instrument(symbol: String, kind: ContractKind = .perpetual, expiry: Int64 = 0) throws(HostError)
-        -> InstrumentHandle
+    public func instrument(symbol: String, kind: InstrumentKind = .perpetual, expiry: Int64 = 0) throws(HostError)
+        -> InstrumentId
     {
         var id: arb_instrument_id_t = 0
         let status = symbol.withArbStr { s in
@@ -29,11 +29,11 @@ public struct ExchangeHost: @unchecked Sendable {
             return table.pointee.instrument_id(table, &c, &id)
         }
         try HostError.check(status)
-        return InstrumentHandle(id)
+        return InstrumentId(id)
     }
 
     /// Symbol and kind of a handle.
-    public func describe(_ id: InstrumentHandle) -> (venue: String, symbol: String, kind: Int32)? {
+    public func describe(_ id: InstrumentId) -> (venue: String, symbol: String, kind: Int32)? {
         var c = arb_instrument_t()
         guard table.pointee.instrument(table, id.rawValue, &c) == ARB_OK else { return nil }
         return (String(c.venue), String(c.symbol), c.kind)
@@ -41,7 +41,7 @@ public struct ExchangeHost: @unchecked Sendable {
 
     /// Emits a book snapshot or delta; levels best first.
     @discardableResult
-    public func emitBook(request: UInt64 = 0, instrument: InstrumentHandle, isSnapshot: Bool, sequence: UInt64,
+    public func emitBook(request: UInt64 = 0, instrument: InstrumentId, isSnapshot: Bool, sequence: UInt64,
                          previousSequence: UInt64 = 0, tsEvent: Int64, tsInit: Int64,
                          bids: UnsafeBufferPointer<arb_book_level_t>, asks: UnsafeBufferPointer<arb_book_level_t>)
         -> arb_status_t
@@ -97,7 +97,7 @@ public struct ExchangeHost: @unchecked Sendable {
     }
 
     @discardableResult
-    public func reportGap(_ instrument: InstrumentHandle, expected: UInt64, received: UInt64) -> arb_status_t {
+    public func reportGap(_ instrument: InstrumentId, expected: UInt64, received: UInt64) -> arb_status_t {
         table.pointee.report_gap(table, instrument.rawValue, expected, received)
     }
 

@@ -35,8 +35,8 @@ public protocol Strategy: AnyObject {
     /// The size for a signal the host routes; nil falls back to the configured position size.
     func positionSize(for signal: UnsafePointer<arb_signal_t>) -> ExactDecimal?
     func onTrade(_ trade: UnsafePointer<arb_trade_t>)
-    func onBookStale(_ instrument: InstrumentHandle, reason: String)
-    func onBookResynced(_ instrument: InstrumentHandle)
+    func onBookStale(_ instrument: InstrumentId, reason: String)
+    func onBookResynced(_ instrument: InstrumentId)
     func onOrderUpdate(_ order: OrderUpdate)
     func onFill(_ fill: UnsafePointer<arb_fill_t>)
     func onActionResult(_ result: ActionResult)
@@ -65,8 +65,8 @@ extension Strategy {
     public func generateSignals() {}
     public func positionSize(for signal: UnsafePointer<arb_signal_t>) -> ExactDecimal? { nil }
     public func onTrade(_ trade: UnsafePointer<arb_trade_t>) {}
-    public func onBookStale(_ instrument: InstrumentHandle, reason: String) {}
-    public func onBookResynced(_ instrument: InstrumentHandle) {}
+    public func onBookStale(_ instrument: InstrumentId, reason: String) {}
+    public func onBookResynced(_ instrument: InstrumentId) {}
     public func onOrderUpdate(_ order: OrderUpdate) {}
     public func onFill(_ fill: UnsafePointer<arb_fill_t>) {}
     public func onActionResult(_ result: ActionResult) {}

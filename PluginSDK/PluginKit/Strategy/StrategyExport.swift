@@ -116,8 +116,8 @@ private func makeStrategyTable() -> UnsafeMutablePointer<arb_strategy_v1_t> {
         guard let trade else { return }
         withStrategy(instance, ()) { $0.onTrade(trade) }
     }
-    t.on_book_stale = { instance, id, reason in withStrategy(instance, ()) { $0.onBookStale(InstrumentHandle(id), reason: String(reason)) } }
-    t.on_book_resynced = { instance, id in withStrategy(instance, ()) { $0.onBookResynced(InstrumentHandle(id)) } }
+    t.on_book_stale = { instance, id, reason in withStrategy(instance, ()) { $0.onBookStale(InstrumentId(id), reason: String(reason)) } }
+    t.on_book_resynced = { instance, id in withStrategy(instance, ()) { $0.onBookResynced(InstrumentId(id)) } }
     t.on_order_update = { instance, order in
         guard let order else { return }
         withStrategy(instance, ()) { $0.onOrderUpdate(OrderUpdate(order)) }

@@ -22,8 +22,8 @@ public struct StrategyHost: @unchecked Sendable {
     }
 
     /// The handle for an instrument.
-    public func instrument(venue: String, symbol: String, kind: ContractKind = .perpetual,
-                           expiry: Int64 = 0) throws(HostError) -> InstrumentHandle {
+    public func instrument(venue: String, symbol: String, kind: InstrumentKind = .perpetual,
+                           expiry: Int64 = 0) throws(HostError) -> InstrumentId {
         var id: arb_instrument_id_t = 0
         let status = venue.withArbStr { v in
             symbol.withArbStr { s in
@@ -33,45 +33,45 @@ public struct StrategyHost: @unchecked Sendable {
             }
         }
         try HostError.check(status)
-        return InstrumentHandle(id)
+        return InstrumentId(id)
     }
 
     /// Venue and symbol of a handle.
-    public func describe(_ id: InstrumentHandle) -> (venue: String, symbol: String)? {
+    public func describe(_ id: InstrumentId) -> (venue: String, symbol: String)? {
         var c = arb_instrument_t()
         guard table.pointee.instrument(table, id.rawValue, &c) == ARB_OK else { return nil }
         return (String(c.venue), String(c.symbol))
     }
 
     /// Starts book, trade and funding events of `id` for this strategy. [engine]
-    public func subscribeMarket(_ id: InstrumentHandle) throws(HostError) {
+    public func subscribeMarket(_ id: InstrumentId) throws(HostError) {
         try HostError.check(table.pointee.subscribe_market(table, id.rawValue))
     }
 
     /// Best bid and offer, nil before the first snapshot. [engine]
     @inline(__always)
-    public func topOfBook(_ id: InstrumentHandle) -> TopOfBook? {
+    public func topOfBook(_ id: InstrumentId) -> TopOfBook? {
         var top = arb_top_of_book_t()
         guard table.pointee.top_of_book(table, id.rawValue, &top) == ARB_OK else { return nil }
         return TopOfBook(top)
     }
 
     /// Last trade price or mid. [engine]
-    public func lastPrice(_ id: InstrumentHandle) -> ExactDecimal? {
+    public func lastPrice(_ id: InstrumentId) -> ExactDecimal? {
         var price = arb_decimal_t()
         guard table.pointee.last_price(table, id.rawValue, &price) == ARB_OK else { return nil }
         return ExactDecimal(price)
     }
 
     /// The latest funding rate. [engine]
-    public func fundingRate(_ id: InstrumentHandle) -> arb_funding_rate_t? {
+    public func fundingRate(_ id: InstrumentId) -> arb_funding_rate_t? {
         var rate = arb_funding_rate_t()
         guard table.pointee.funding_rate(table, id.rawValue, &rate) == ARB_OK else { return nil }
         return rate
     }
 
     /// Places a limit order; returns its host id. [engine]
-    public func submitLimit(_ id: InstrumentHandle, _ side: OrderSide, quantity: ExactDecimal, price: ExactDecimal,
+    public func submitLimit(_ id: InstrumentId, _ side: OrderSide, quantity: ExactDecimal, price: ExactDecimal,
                             timeInForce: arb_time_in_force_t = ARB_TIF_GTC) throws(HostError) -> UInt64 {
         try submit(arb_order_request_t(struct_size: structSize(arb_order_request_t.self), instrument: id.rawValue,
                                        side: side.rawValue, type: ARB_ORDER_LIMIT, time_in_force: timeInForce,
@@ -80,7 +80,7 @@ public struct StrategyHost: @unchecked Sendable {
     }
 
     /// Places a market order; returns its host id. [engine]
-    public func submitMarket(_ id: InstrumentHandle, _ side: OrderSide, quantity: ExactDecimal) throws(HostError) -> UInt64 {
+    public func submitMarket(_ id: InstrumentId, _ side: OrderSide, quantity: ExactDecimal) throws(HostError) -> UInt64 {
         try submit(arb_order_request_t(struct_size: structSize(arb_order_request_t.self), instrument: id.rawValue,
                                        side: side.rawValue, type: ARB_ORDER_MARKET, time_in_force: ARB_TIF_IOC,
                                        quantity: quantity.cValue, price: arb_decimal_t(), reduce_only: 0,

@@ -1,7 +1,9 @@
 // A minimal JSON-lines codec for the journal: flat objects whose values are strings, 64-bit
 // integers or booleans (exactly what the journal writes; anything else is refused). No
 // Foundation, no Double: numbers that are money travel as decimal strings.
-import PluginKit
+import ArbSDK
+import ArbBook
+import ArbModel
 
 /// Builds one JSON object, keys in the order written (so equal records give equal bytes).
 struct JSONLineWriter {

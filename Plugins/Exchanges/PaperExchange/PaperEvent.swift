@@ -1,4 +1,6 @@
-import PluginKit
+import ArbSDK
+import ArbBook
+import ArbModel
 
 /// What a call to the engine produced, in the order it happened.
 ///

@@ -1,4 +1,6 @@
-import PluginKit
+import ArbSDK
+import ArbBook
+import ArbModel
 
 // Cancel and amend of open orders.
 extension PaperExchange {

@@ -1,4 +1,6 @@
-import PluginKit
+import ArbSDK
+import ArbBook
+import ArbModel
 
 // State transitions. Each journal record changes the state in exactly one way, here; live
 // calls and recovery both come through `apply`, so they cannot disagree.

@@ -1,4 +1,6 @@
-import PluginKit
+import ArbSDK
+import ArbBook
+import ArbModel
 
 // Matching against the exchange-side book.
 //

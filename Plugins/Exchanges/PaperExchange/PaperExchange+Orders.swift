@@ -1,4 +1,6 @@
-import PluginKit
+import ArbSDK
+import ArbBook
+import ArbModel
 
 // New orders: validation (in the order a venue checks), acceptance and immediate matching.
 extension PaperExchange {

@@ -1,4 +1,6 @@
-import PluginKit
+import ArbSDK
+import ArbBook
+import ArbModel
 
 // A journaled venue: starting one, and rebuilding it after the host was killed.
 extension PaperExchange {

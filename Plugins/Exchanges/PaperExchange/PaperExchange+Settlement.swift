@@ -1,4 +1,6 @@
-import PluginKit
+import ArbSDK
+import ArbBook
+import ArbModel
 
 // Funding of perpetuals and expiry of dated futures.
 extension PaperExchange {

@@ -1,5 +1,6 @@
 import ArbSDK
-import PluginKit
+import ArbBook
+import ArbModel
 
 /// The paper matching engine of one simulated venue: an exchange-side book per instrument (fed
 /// by the data source), the account's orders, balances and positions, and an optional durable

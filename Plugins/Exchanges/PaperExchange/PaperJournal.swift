@@ -1,5 +1,7 @@
+import ArbSDK
 import Glibc
-import PluginKit
+import ArbBook
+import ArbModel
 
 /// Why the journal could not be opened, read or written.
 public enum PaperJournalError: Error, Sendable, Hashable, CustomStringConvertible {

@@ -1,4 +1,6 @@
-import PluginKit
+import ArbSDK
+import ArbBook
+import ArbModel
 
 /// One state change of the venue, as journaled. Book data is deliberately absent: the journal
 /// is book-independent (the feed re-sends books after a restart), so fills are recorded as

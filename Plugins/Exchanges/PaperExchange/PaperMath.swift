@@ -1,4 +1,6 @@
-import PluginKit
+import ArbSDK
+import ArbBook
+import ArbModel
 
 // Short names for checked decimal arithmetic so the money formulas read like formulas.
 // Products are exact whenever they fit 18 places (price × quantity with real ticks and lots

@@ -1,18 +1,9 @@
-import PluginKit
+import ArbSDK
+import ArbBook
+import ArbModel
 
 // The data types of the paper venue: instruments, requests, orders, fills, positions, balances.
 // All are value types; the engine (`PaperExchange`) owns the mutable state.
-
-/// What an instrument is: it decides whether fills move spot balances or a netting position.
-public enum PaperInstrumentKind: Sendable, Hashable {
-    case spot
-    case perpetual
-    /// A dated future that settles at `expiry` (ns since the epoch).
-    case datedFuture(expiry: Int64)
-
-    /// True for perpetuals and dated futures (netting positions, margin, no spot balances).
-    public var isDerivative: Bool { self != .spot }
-}
 
 /// One instrument of the venue, with its trading rules and fee/margin rates.
 ///
@@ -22,7 +13,10 @@ public struct PaperInstrument: Sendable, Hashable {
     /// The host's instrument handle.
     public var id: UInt32
     public var symbol: String
-    public var kind: PaperInstrumentKind
+    /// Spot moves balances; perpetuals and dated futures keep a netting position.
+    public var kind: InstrumentKind
+    /// The delivery time of a dated future (ns since the epoch), nil otherwise.
+    public var expiry: Int64?
     public var base: String
     public var quote: String
     /// The currency fees, margin, PnL and funding are booked in (spot: the quote currency).
@@ -44,7 +38,7 @@ public struct PaperInstrument: Sendable, Hashable {
     /// Funding period in ns (perpetuals; 0 = no once-per-period guard).
     public var fundingInterval: Int64
 
-    public init(id: UInt32, symbol: String, kind: PaperInstrumentKind, base: String, quote: String,
+    public init(id: UInt32, symbol: String, kind: InstrumentKind, expiry: Int64? = nil, base: String, quote: String,
                 settle: String? = nil, tickSize: ExactDecimal, lotSize: ExactDecimal,
                 minQuantity: ExactDecimal = .zero, minNotional: ExactDecimal = .zero,
                 contractSize: ExactDecimal = .one, makerFee: ExactDecimal = .zero, takerFee: ExactDecimal = .zero,
@@ -53,6 +47,7 @@ public struct PaperInstrument: Sendable, Hashable {
         self.id = id
         self.symbol = symbol
         self.kind = kind
+        self.expiry = kind == .datedFuture ? expiry : nil
         self.base = base
         self.quote = quote
         self.settle = settle ?? quote
@@ -72,12 +67,6 @@ public struct PaperInstrument: Sendable, Hashable {
     public var leverage: ExactDecimal? {
         guard kind.isDerivative, initialMargin > .zero else { return nil }
         return try? ExactDecimal.one.divided(by: initialMargin, rounding: .halfEven)
-    }
-
-    /// The expiry of a dated future, nil otherwise.
-    public var expiry: Int64? {
-        if case .datedFuture(let expiry) = kind { return expiry }
-        return nil
     }
 }
 

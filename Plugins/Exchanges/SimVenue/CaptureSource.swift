@@ -1,4 +1,8 @@
+import ArbSDK
+import ArbBook
 import PluginKit
+import VenueBinance
+import VenueWire
 
 /// Replays a recorded Binance capture (spot or USD-M): each line is parsed by PluginKit's
 /// Binance parser and checked by Binance's sync rule, exactly as the live adapter will do, and

@@ -1,9 +1,13 @@
+import ArbSDK
+import ArbBook
 import PluginKit
+import VenueBinance
+import VenueWire
 
 /// One market a generator quotes.
 struct GeneratedMarket {
     var symbol: String
-    var kind: ContractKind
+    var kind: InstrumentKind
     /// Dated futures: delivery time (ns).
     var expiry: Int64
 }

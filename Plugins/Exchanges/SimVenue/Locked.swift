@@ -1,3 +1,4 @@
+import ArbSDK
 import Synchronization
 
 /// The venue's state behind a mutex: the engine thread (requests, stepping) and the pacing

@@ -1,4 +1,8 @@
+import ArbSDK
+import ArbBook
 import PluginKit
+import VenueBinance
+import VenueWire
 
 /// One market event a simulated venue replays or generates, in time order.
 enum SimEvent {

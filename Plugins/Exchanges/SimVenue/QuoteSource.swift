@@ -1,4 +1,8 @@
+import ArbSDK
+import ArbBook
 import PluginKit
+import VenueBinance
+import VenueWire
 
 /// Replays the top-of-book quotes CSV of the cross-venue workload
 /// (`ts_ns,venue,symbol,bid_px,bid_sz,ask_px,ask_sz`), keeping only the rows of one CSV venue

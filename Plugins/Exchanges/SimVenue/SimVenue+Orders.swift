@@ -1,5 +1,9 @@
+import ArbSDK
 import PaperExchange
+import ArbBook
 import PluginKit
+import VenueBinance
+import VenueWire
 
 extension SimVenue {
     /// The host clock: the current event's time in replay, wall time live.
@@ -61,7 +65,7 @@ extension SimVenue {
         host.requestDone(request, ARB_OUTCOME_ACCEPTED)
     }
 
-    func getOpenOrders(request: UInt64, instrument: InstrumentHandle?) throws(HostError) {
+    func getOpenOrders(request: UInt64, instrument: InstrumentId?) throws(HostError) {
         let open = state.withLock { $0.paper?.openOrders(instrument: instrument?.rawValue) ?? [] }
         for order in open { emit(order: order, request: request) }
         host.requestDone(request, ARB_OUTCOME_ACCEPTED)

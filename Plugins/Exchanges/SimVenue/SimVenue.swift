@@ -1,6 +1,10 @@
+import ArbSDK
 import Glibc
 import PaperExchange
+import ArbBook
 import PluginKit
+import VenueBinance
+import VenueWire
 import Synchronization
 
 /// A simulated venue: one instrument whose market comes from recorded data (a Binance capture
@@ -86,12 +90,12 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
         /// Added to the data's event times (live: recorded data shifted to now; replay: 0).
         var timeOffset: Int64 = 0
 
-        func market(_ instrument: InstrumentHandle) -> Int? { books.firstIndex { $0.instrument == instrument } }
+        func market(_ instrument: InstrumentId) -> Int? { books.firstIndex { $0.instrument == instrument } }
     }
 
     /// What the venue tracks per market.
     struct MarketState {
-        var instrument = InstrumentHandle(0)
+        var instrument = InstrumentId(0)
         /// The venue's last book update id.
         var bookSequence: UInt64 = 0
         var subscribedBook = false
@@ -104,7 +108,7 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
     let host: ExchangeHost
     let name: String
     let symbol: String
-    let kind: ContractKind
+    let kind: InstrumentKind
     let markets: [GeneratedMarket]
     let generator: GeneratorSource.Settings
     let sourceKind: String
@@ -232,7 +236,7 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                 throw HostError.notFound
             }
         }
-        var handles: [InstrumentHandle] = []
+        var handles: [InstrumentId] = []
         var instruments: [PaperInstrument] = []
         for m in markets {
             let id = try host.instrument(symbol: m.symbol, kind: m.kind, expiry: m.expiry)
@@ -240,7 +244,7 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
             let derivative = m.kind != .spot
             instruments.append(PaperInstrument(
                 id: id.rawValue, symbol: m.symbol,
-                kind: m.kind == .spot ? .spot : (m.kind == .perpetual ? .perpetual : .datedFuture(expiry: m.expiry)),
+                kind: m.kind, expiry: m.expiry,
                 base: spec.base, quote: spec.quote, tickSize: spec.tick, lotSize: spec.lot, minQuantity: spec.minQuantity,
                 minNotional: spec.minNotional, makerFee: derivative ? spec.maker : spotFees.maker,
                 takerFee: derivative ? spec.taker : spotFees.taker,
@@ -518,7 +522,7 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
 
     // MARK: Requests
 
-    func subscribe(request: UInt64, instrument: InstrumentHandle, channel: arb_channel_t) throws(HostError) {
+    func subscribe(request: UInt64, instrument: InstrumentId, channel: arb_channel_t) throws(HostError) {
         let ok = state.withLock { s -> Bool in
             guard let m = s.market(instrument) else { return false }
             switch channel {
@@ -538,7 +542,7 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
         host.requestDone(request, ARB_OUTCOME_ACCEPTED)
     }
 
-    func getOrderbook(request: UInt64, instrument: InstrumentHandle, depth: Int) throws(HostError) {
+    func getOrderbook(request: UInt64, instrument: InstrumentId, depth: Int) throws(HostError) {
         try state.withLock { s throws(HostError) in
             guard let m = s.market(instrument) else { throw .notFound }
             emitSnapshot(&s, m, time: host.now, request: request)

@@ -1,3 +1,4 @@
+import ArbSDK
 import PluginKit
 
 /// Watches one symbol on several venues and reports the best cross-venue edge:
@@ -30,7 +31,7 @@ final class SpreadWatch: Strategy {
     let symbol: String
     var reportInterval: Int64
     var alertEdge: ExactDecimal
-    var instruments: [InstrumentHandle] = []
+    var instruments: [InstrumentId] = []
     var tops: [TopOfBook?] = []
     var events: UInt64 = 0
     var bestEdge: ExactDecimal = .min
@@ -84,11 +85,11 @@ final class SpreadWatch: Strategy {
         bestEdge = .min
     }
 
-    func onBookStale(_ instrument: InstrumentHandle, reason: String) {
+    func onBookStale(_ instrument: InstrumentId, reason: String) {
         host.log(.warning, "book \(instrument) stale: \(reason)")
     }
 
-    func onBookResynced(_ instrument: InstrumentHandle) {
+    func onBookResynced(_ instrument: InstrumentId) {
         lastResync = host.now
     }
 

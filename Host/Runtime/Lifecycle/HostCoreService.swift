@@ -1,0 +1,25 @@
+import Logging
+import ServiceLifecycle
+
+/// The trading core as one service: the engine thread, then the venues (their I/O threads: the
+/// simulated venue's pacing thread, later the WebSocket clients), then the strategies; on
+/// graceful shutdown the reverse, every committed event handled before the engine stops.
+///
+/// The core starts in this fixed order inside one service because a `ServiceGroup` starts its
+/// services concurrently; the edge services (file watchers, signals, the pid file) run beside it
+/// and stop before it.
+public struct HostCoreService: Service {
+    let host: HostRuntime
+    let logger = Logger(label: "host")
+
+    public init(host: HostRuntime) { self.host = host }
+
+    public func run() async throws {
+        let failures = host.start()
+        if !failures.isEmpty {
+            logger.warning("running with \(failures.count) strategy(ies) that failed to start; see above")
+        }
+        try? await gracefulShutdown()
+        host.shutdown()
+    }
+}
