@@ -3,10 +3,10 @@ import PackageDescription
 
 // The engine thread owns its state by design; dynamic exclusivity checks on every class property
 // access cost more than the work on the hot path. (Kept off the modules a plugin package links,
-// so PluginKit stays usable as a dependency.)
-let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
-// The host's hot path crosses its modules (engine → market → router → strategies): whole-module
-// bodies are made available across them, so splitting costs no inlining.
+// ArbModel and PluginKit, so PluginKit stays usable as a dependency.)
+// The hot path crosses modules (engine → market → book → router → strategies; parser → sync →
+// book): -cross-module-optimization makes each module's bodies available to the modules that
+// call it, so splitting costs no inlining.
 let hostHotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"])]
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 
@@ -50,12 +50,15 @@ let package = Package(
         // Values both sides share: exact decimal, instrument identity, sides, JSON text, topics.
         .target(name: "ArbModel", dependencies: ["ArbSDK"], path: "PluginSDK/ArbModel"),
         // Order-book storage: the price grid and ladder, the host's book.
-        .target(name: "ArbBook", dependencies: ["ArbSDK", "ArbModel"], path: "PluginSDK/ArbBook", swiftSettings: hotPath),
+        .target(name: "ArbBook", dependencies: ["ArbSDK", "ArbModel"], path: "PluginSDK/ArbBook", swiftSettings: hostHotPath),
         // What a Swift plugin links: the protocols and export glue (ArbModel re-exported).
         .target(name: "PluginKit", dependencies: ["ArbSDK", "ArbModel"], path: "PluginSDK/PluginKit"),
         // Venue wire code, shared by the simulated venue and the real adapters (never by strategies).
-        .target(name: "VenueWire", dependencies: ["ArbModel", "CZlib"], path: "PluginSDK/Venues/VenueWire"),
-        .target(name: "VenueBinance", dependencies: ["ArbSDK", "ArbModel", "VenueWire"], path: "PluginSDK/Venues/VenueBinance"),
+        // Their parsers run once per recorded or received line: bodies cross the module line (CMO).
+        .target(name: "VenueWire", dependencies: ["ArbModel", "CZlib"], path: "PluginSDK/Venues/VenueWire",
+                swiftSettings: hostHotPath),
+        .target(name: "VenueBinance", dependencies: ["ArbSDK", "ArbModel", "VenueWire"], path: "PluginSDK/Venues/VenueBinance",
+                swiftSettings: hostHotPath),
         // The system zlib, for recorded captures (.gz).
         .systemLibrary(name: "CZlib", path: "PluginSDK/CZlib", providers: [.apt(["zlib1g-dev"])]),
 

@@ -35,6 +35,9 @@ public final class MarketDataService: @unchecked Sendable {
     /// Some bus subscription may match `data.book.…`/`data.trades.…`: only then are market
     /// updates turned into bus messages (one Bool test per event otherwise).
     var marketTopicsActive = false
+    /// Funding rates and specs as last seen, for other threads (they change seconds apart).
+    let publishedFunding = PublishedState<[InstrumentId: arb_funding_rate_t]>([:])
+    let publishedSpecs = PublishedState<[InstrumentId: InstrumentSpec]>([:])
 
     /// Creates the service and makes it the engine's handler of market records (books, trades,
     /// tickers, funding, gaps, specs). Call before the engine runs.
@@ -137,11 +140,23 @@ public final class MarketDataService: @unchecked Sendable {
         let id = InstrumentId(rawValue: rate.instrument)
         ensure(id)
         fundingRates[Int(id.rawValue)] = rate
+        publishedFunding.update { $0[id] = rate }
+    }
+
+    /// The latest funding rate of a perpetual, as published for other threads. Any thread.
+    public func publishedFundingRate(_ id: InstrumentId) -> arb_funding_rate_t? {
+        publishedFunding.read { $0[id] }
+    }
+
+    /// What the venue said about the instrument, as published for other threads. Any thread.
+    public func publishedSpec(_ id: InstrumentId) -> InstrumentSpec? {
+        publishedSpecs.read { $0[id] }
     }
 
     public func recordSpec(_ spec: InstrumentSpec) {
         ensure(spec.instrument)
         specs[Int(spec.instrument.rawValue)] = spec
+        publishedSpecs.update { $0[spec.instrument] = spec }
         books[Int(spec.instrument.rawValue)].setPriceStep(spec.tickSize.units > 0 ? spec.tickSize : nil)
         cSpecs[Int(spec.instrument.rawValue)] = CSpec(spec)
     }

@@ -106,15 +106,24 @@ extension HostRuntime: ConfigApplier {
     }
 
     public func configRejected(_ errors: [ConfigError]) {
-        let json = "{\"errors\":[" + errors.map { e in
-            "{\"file\":\(jsonString(e.file)),\"line\":\(e.line),\"column\":\(e.column),\"key_path\":\(jsonString(e.keyPath)),\"message\":\(jsonString(e.message))}"
-        }.joined(separator: ",") + "]}"
-        publish(.configRejected, json: json)
+        var json = JSONObject()
+        json.field("errors", errors.map { e in
+            var error = JSONObject()
+            error.field("file", e.file)
+            error.field("line", e.line)
+            error.field("column", e.column)
+            error.field("key_path", e.keyPath)
+            error.field("message", e.message)
+            return error
+        })
+        publish(.configRejected, json: json.text)
     }
 
     public func configApplied(_ version: ConfigVersion) {
-        let json = "{\"version\":\(version.number),\"summary\":[" + version.summary.map(jsonString).joined(separator: ",") + "]}"
-        publish(.configApplied, json: json)
+        var json = JSONObject()
+        json.field("version", version.number)
+        json.field("summary", version.summary)
+        publish(.configApplied, json: json.text)
     }
 
     /// Routes a system event and publishes it on the bus as `system.<name>`, on the engine thread.

@@ -23,7 +23,7 @@ struct ConfigReloadTests {
     func editsAppliedOnceWithoutLosingEvents() throws {
         let f = try ReloadFixture(config: counterConfig(step: 1))
         defer { f.shutdown() }
-        try f.startProducing()
+        f.startProducing()
         #expect(waitUntil { f.seen.count > 200 })
         // The quoter rests one order; it must survive both edits untouched.
         #expect(waitUntil { f.host.engine.perform { _ in f.host.orders.openOrders(strategy: 1).count } == 1 })
@@ -63,7 +63,7 @@ struct ConfigReloadTests {
     func invalidEditChangesNothing() throws {
         let f = try ReloadFixture(config: counterConfig(step: 1))
         defer { f.shutdown() }
-        try f.startProducing()
+        f.startProducing()
         #expect(waitUntil { f.seen.count > 50 })
         try f.replaceConfig(counterConfig(step: 1).replacingOccurrences(of: "max_daily_loss: 500", with: "max_daily_loss: lots"))
         #expect(waitFor(f, "system.config_rejected", count: 1))
@@ -82,7 +82,7 @@ struct ConfigReloadTests {
     func refusedReconfigure() throws {
         let f = try ReloadFixture(config: counterConfig(step: 1))
         defer { f.shutdown() }
-        try f.startProducing()
+        f.startProducing()
         #expect(waitUntil { f.seen.count > 50 })
         // The counter refuses to change venue while running; the step change with it is refused too.
         try f.replaceConfig(counterConfig(step: 5, venue: "b"))
@@ -103,7 +103,7 @@ struct ConfigReloadTests {
     func removeAndAdd() throws {
         let f = try ReloadFixture(config: counterConfig(step: 1))
         defer { f.shutdown() }
-        try f.startProducing()
+        f.startProducing()
         #expect(waitUntil { f.host.engine.perform { _ in f.host.orders.openOrders(strategy: 1).count } == 1 })
         let order = try #require(f.host.engine.perform { _ in f.host.orders.openOrders(strategy: 1).first })
 

@@ -18,7 +18,7 @@ struct HotSwapTests {
     func swapWhileTrading() throws {
         let f = try ReloadFixture(config: counterConfig(step: 1, quoter: false))
         defer { f.shutdown() }
-        try f.startProducing()
+        f.startProducing()
         #expect(waitUntil { f.seen.count > 200 })
         try f.installPlugin("FixtureSwapV2")
         #expect(waitUntil { f.system("system.plugin_swapped").count == 1 })
@@ -44,7 +44,7 @@ struct HotSwapTests {
     func brokenBuildKeepsTheOldOne() throws {
         let f = try ReloadFixture(config: counterConfig(step: 1, quoter: false))
         defer { f.shutdown() }
-        try f.startProducing()
+        f.startProducing()
         #expect(waitUntil { f.seen.count > 100 })
         // Refuses the saved state.
         try f.installPlugin("FixtureSwapBroken")
@@ -75,7 +75,7 @@ struct HotSwapTests {
             """)
         let f = try ReloadFixture(config: config, watch: false)
         defer { f.shutdown() }
-        try f.startProducing()
+        f.startProducing()
         #expect(waitUntil { f.seen.count > 100 })
         let watch = try #require(f.host.strategies.strategy(named: "watch"))
         let timersBefore = f.host.engine.perform { $0.timers.count }

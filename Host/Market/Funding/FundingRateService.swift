@@ -3,101 +3,14 @@ import ArbEngine
 import ArbModel
 import ArbSDK
 
-/// A perpetual's funding rate as a venue last published it (the seed's FundingRate).
-public struct FundingRate: Sendable, Hashable {
-    public var venue: String
-    public var symbol: String
-    public var instrument: InstrumentId
-    /// The current interval's rate; > 0 means longs pay shorts.
-    public var rate: ExactDecimal
-    /// The venue's own estimate of the next rate, if it publishes one.
-    public var predictedRate: ExactDecimal?
-    public var markPrice: ExactDecimal
-    public var indexPrice: ExactDecimal
-    /// When the current interval settles, ns since the epoch; 0 if unknown.
-    public var nextFundingTime: Int64
-    /// Always positive: a rate without a known interval is not comparable and is never built.
-    public var intervalNanoseconds: Int64
-    /// nil when the venue publishes no cap (the ABI's 0).
-    public var rateCap: ExactDecimal?
-    /// nil when the venue publishes no floor.
-    public var rateFloor: ExactDecimal?
-    /// Venue time of the update, ns.
-    public var timestamp: Int64
-
-    /// Reads the ABI struct; nil if it is malformed (no positive interval, negative prices, a
-    /// floor above the cap). The venue's interval wins; the instrument spec's is the fallback.
-    public init?(_ c: arb_funding_rate_t, venue: String, symbol: String, specIntervalNanoseconds: Int64 = 0) {
-        let interval = c.funding_interval_ns > 0 ? c.funding_interval_ns : specIntervalNanoseconds
-        let cap = ExactDecimal(c.rate_cap), floor = ExactDecimal(c.rate_floor)
-        guard interval > 0, ExactDecimal(c.mark_price).signum >= 0, ExactDecimal(c.index_price).signum >= 0,
-              cap.isZero || floor.isZero || floor <= cap else { return nil }
-        self.venue = venue
-        self.symbol = symbol
-        instrument = InstrumentId(rawValue: c.instrument)
-        rate = ExactDecimal(c.rate)
-        predictedRate = c.has_predicted_rate != 0 ? ExactDecimal(c.predicted_rate) : nil
-        markPrice = ExactDecimal(c.mark_price)
-        indexPrice = ExactDecimal(c.index_price)
-        nextFundingTime = c.next_funding_time_ns
-        intervalNanoseconds = interval
-        // The ABI marks "none published" with 0; a real bound of exactly 0 does not occur.
-        rateCap = cap.isZero ? nil : cap
-        rateFloor = floor.isZero ? nil : floor
-        timestamp = c.ts_event
-    }
-
-    /// The rate per hour (see `FundingMath.ratePerHour`).
-    public func ratePerHour() throws(FundingMathError) -> ExactDecimal {
-        try FundingMath.ratePerHour(rate, intervalNanoseconds: intervalNanoseconds)
-    }
-
-    /// The simple annual rate, per hour × 8760.
-    public func annualizedRate() throws(FundingMathError) -> ExactDecimal {
-        try FundingMath.annualizedRate(rate, intervalNanoseconds: intervalNanoseconds)
-    }
-
-    /// This update's premium sample, (mark − index) / index; nil without both prices.
-    public var premium: ExactDecimal? {
-        guard markPrice.signum > 0, indexPrice.signum > 0 else { return nil }
-        return try? FundingMath.premium(markPrice: markPrice, indexPrice: indexPrice)
-    }
-}
-
-/// A funding settlement on one of the account's positions.
-public struct FundingSettlement: Sendable, Hashable {
-    public var venue: String
-    public var symbol: String
-    public var instrument: InstrumentId
-    public var rate: ExactDecimal
-    /// > 0 long, < 0 short.
-    public var positionQuantity: ExactDecimal
-    public var markPrice: ExactDecimal
-    /// > 0 received, < 0 paid.
-    public var amount: ExactDecimal
-    public var currency: String
-    public var timestamp: Int64
-
-    init(_ c: arb_funding_payment_t, venue: String, symbol: String) {
-        self.venue = venue
-        self.symbol = symbol
-        instrument = InstrumentId(rawValue: c.instrument)
-        rate = ExactDecimal(c.rate)
-        positionQuantity = ExactDecimal(c.position_quantity)
-        markPrice = ExactDecimal(c.mark_price)
-        amount = ExactDecimal(c.amount)
-        currency = String(c.currency)
-        timestamp = c.ts_event
-    }
-}
-
 /// Funding rates across venues over the engine's cache (the seed's FundingRateService):
 /// lookups, per-hour spreads, a predicted next rate, handlers, and bus topics
 /// `data.funding.<venue>.<symbol>` and `data.funding_settlement.<venue>.<symbol>`.
 ///
-/// Its state belongs to the engine thread; every public method hops there (`Engine.perform`),
-/// so it may be called from any thread; set the settings before the engine starts or on its thread. Funding updates are rare (seconds apart), so the
-/// service allocates freely, unlike the book path.
+/// It learns on the engine thread (each funding update), and publishes what it knows
+/// (`PublishedState`): its queries answer from any thread without waiting for the engine. Set the
+/// settings before the engine starts. Funding updates are rare (seconds apart), so the service
+/// allocates freely, unlike the book path.
 public final class FundingRateService: @unchecked Sendable {
     public let engine: Engine
     public let market: MarketDataService
@@ -114,12 +27,13 @@ public final class FundingRateService: @unchecked Sendable {
     public var maximumPremiumSamples = 5_760
 
     /// The premium samples of the interval that settles at `nextFundingTime`.
-    private struct PremiumWindow {
+    struct PremiumWindow: Sendable {
         var nextFundingTime: Int64
         var samples: [ExactDecimal] = []
     }
 
-    private var windows: [InstrumentId: PremiumWindow] = [:]
+    /// The premium samples of each perpetual's current interval, published for queries.
+    let windows = PublishedState<[InstrumentId: PremiumWindow]>([:])
     private var malformedReported: Set<InstrumentId> = []
     private var registrations: [EventRouter.Registration] = []
 
@@ -146,28 +60,7 @@ public final class FundingRateService: @unchecked Sendable {
 
     // MARK: Queries
 
-    /// The latest well-formed funding rate of `symbol`'s perpetual on `venue` (get_funding_rate).
-    public func fundingRate(venue: String, symbol: String) -> FundingRate? {
-        engine.perform { engine in
-            engine.instruments.existingId(for: Instrument(venue: venue, symbol: symbol, kind: .perpetual))
-                .flatMap(self.fundingRate(of:))
-        }
-    }
-
-    /// The latest rate of `symbol` on every venue that has one (get_funding_rates_all). A venue
-    /// with no rate, or a malformed one, is left out; it never fails the whole call.
-    public func allFundingRates(symbol: String) -> [String: FundingRate] {
-        engine.perform { engine in
-            var rates: [String: FundingRate] = [:]
-            for raw in 0..<UInt32(engine.instruments.count) {
-                let id = InstrumentId(rawValue: raw + 1)
-                guard let instrument = engine.instruments.instrument(id), instrument.kind == .perpetual,
-                      instrument.symbol == symbol, let rate = self.fundingRate(of: id) else { continue }
-                rates[instrument.venue] = rate
-            }
-            return rates
-        }
-    }
+    // get_funding_rate and get_all_funding_rates: FundingRateService+GetFundingRate.swift
 
     /// The spread of every pair of venues quoting `symbol`, normalised per hour, widest first
     /// (ties by venue names). A pair whose arithmetic overflows is left out.
@@ -189,19 +82,15 @@ public final class FundingRateService: @unchecked Sendable {
     /// samples of the current interval; without samples, the venue's own predicted rate; nil if
     /// neither exists.
     public func predictFundingRate(venue: String, symbol: String) -> ExactDecimal? {
-        engine.perform { engine in
-            engine.instruments.existingId(for: Instrument(venue: venue, symbol: symbol, kind: .perpetual))
-                .flatMap(self.fundingRate(of:))
-                .flatMap(self.predictedRate)
-        }
+        engine.instruments.existingId(for: Instrument(venue: venue, symbol: symbol, kind: .perpetual))
+            .flatMap(fundingRate(of:))
+            .flatMap(predictedRate)
     }
 
     /// The premium samples kept for the current interval of `symbol` on `venue`, oldest first.
     public func premiumSamples(venue: String, symbol: String) -> [ExactDecimal] {
-        engine.perform { engine in
-            engine.instruments.existingId(for: Instrument(venue: venue, symbol: symbol, kind: .perpetual))
-                .flatMap { self.windows[$0]?.samples } ?? []
-        }
+        guard let id = engine.instruments.existingId(for: Instrument(venue: venue, symbol: symbol, kind: .perpetual)) else { return [] }
+        return windows.read { $0[id]?.samples } ?? []
     }
 
     // MARK: Handlers
@@ -232,23 +121,27 @@ public final class FundingRateService: @unchecked Sendable {
         }
     }
 
-    // MARK: Engine thread
+    // MARK: Learning (engine thread) and answering (any thread)
 
-    private func fundingRate(of id: InstrumentId) -> FundingRate? {
-        market.latestFundingRate(id).flatMap(fundingRate)
+    /// The latest well-formed rate of a perpetual, from what the market data service published.
+    func fundingRate(of id: InstrumentId) -> FundingRate? {
+        market.publishedFundingRate(id).flatMap { fundingRate($0, specInterval: market.publishedSpec(id)?.fundingIntervalNanoseconds ?? 0) }
     }
 
+    private func fundingRate(_ c: arb_funding_rate_t, specInterval: Int64) -> FundingRate? {
+        guard let instrument = engine.instruments.instrument(InstrumentId(rawValue: c.instrument)) else { return nil }
+        return FundingRate(c, venue: instrument.venue, symbol: instrument.symbol, specIntervalNanoseconds: specInterval)
+    }
+
+    /// An update as the engine thread hands it over (the spec from the engine's own cache).
     private func fundingRate(_ c: arb_funding_rate_t) -> FundingRate? {
-        let id = InstrumentId(rawValue: c.instrument)
-        guard let instrument = engine.instruments.instrument(id) else { return nil }
-        return FundingRate(c, venue: instrument.venue, symbol: instrument.symbol,
-                           specIntervalNanoseconds: market.spec(id)?.fundingIntervalNanoseconds ?? 0)
+        fundingRate(c, specInterval: market.spec(InstrumentId(rawValue: c.instrument))?.fundingIntervalNanoseconds ?? 0)
     }
 
     private func predictedRate(_ rate: FundingRate) -> ExactDecimal? {
         // Samples of an earlier interval (the cache moved on without this service seeing it)
         // say nothing about this one.
-        if let window = windows[rate.instrument], window.nextFundingTime == rate.nextFundingTime,
+        if let window = windows.read({ $0[rate.instrument] }), window.nextFundingTime == rate.nextFundingTime,
            let predicted = try? FundingMath.predictedRate(
                premiumSamples: window.samples, weighting: premiumWeighting, intervalNanoseconds: rate.intervalNanoseconds,
                interestRatePerDay: interestRatesPerDay[rate.venue] ?? interestRatePerDay,
@@ -267,23 +160,35 @@ public final class FundingRateService: @unchecked Sendable {
             }
             return
         }
-        // A new settlement time means a new interval: its premium starts from nothing.
-        var window = windows[rate.instrument] ?? PremiumWindow(nextFundingTime: rate.nextFundingTime)
-        if window.nextFundingTime != rate.nextFundingTime { window = PremiumWindow(nextFundingTime: rate.nextFundingTime) }
-        if let premium = rate.premium {
-            if window.samples.count >= max(1, maximumPremiumSamples) { window.samples.removeFirst() }
-            window.samples.append(premium)
+        // A new settlement time means a new interval: its premium starts from nothing. In place:
+        // the samples are appended where queries read them.
+        let id = rate.instrument, limit = max(1, maximumPremiumSamples)
+        windows.update { windows in
+            if windows[id]?.nextFundingTime != rate.nextFundingTime {
+                windows[id] = PremiumWindow(nextFundingTime: rate.nextFundingTime)
+            }
+            if let premium = rate.premium {
+                if windows[id]!.samples.count >= limit { windows[id]!.samples.removeFirst() }
+                windows[id]!.samples.append(premium)
+            }
         }
-        windows[rate.instrument] = window
         publish(topic: Topic.funding(venue: rate.venue, symbol: rate.symbol), correlationId: correlationId) {
-            let predicted = predictedRate(rate)
-            return "{\"venue\":\(jsonString(rate.venue)),\"symbol\":\(jsonString(rate.symbol)),"
-                + "\"rate\":\(json(rate.rate)),\"predicted_rate\":\(json(rate.predictedRate)),"
-                + "\"estimated_rate\":\(json(predicted)),\"rate_per_hour\":\(json(try? rate.ratePerHour())),"
-                + "\"rate_annualized\":\(json(try? rate.annualizedRate())),\"mark_price\":\(json(rate.markPrice)),"
-                + "\"index_price\":\(json(rate.indexPrice)),\"next_funding_time_ns\":\(rate.nextFundingTime),"
-                + "\"funding_interval_ns\":\(rate.intervalNanoseconds),\"rate_cap\":\(json(rate.rateCap)),"
-                + "\"rate_floor\":\(json(rate.rateFloor)),\"ts_event\":\(rate.timestamp)}"
+            var json = JSONObject()
+            json.field("venue", rate.venue)
+            json.field("symbol", rate.symbol)
+            json.field("rate", rate.rate)
+            json.field("predicted_rate", rate.predictedRate)
+            json.field("estimated_rate", predictedRate(rate))
+            json.field("rate_per_hour", try? rate.ratePerHour())
+            json.field("rate_annualized", try? rate.annualizedRate())
+            json.field("mark_price", rate.markPrice)
+            json.field("index_price", rate.indexPrice)
+            json.field("next_funding_time_ns", rate.nextFundingTime)
+            json.field("funding_interval_ns", rate.intervalNanoseconds)
+            json.field("rate_cap", rate.rateCap)
+            json.field("rate_floor", rate.rateFloor)
+            json.field("ts_event", rate.timestamp)
+            return json.text
         }
     }
 
@@ -291,9 +196,16 @@ public final class FundingRateService: @unchecked Sendable {
         guard let instrument = engine.instruments.instrument(InstrumentId(rawValue: c.instrument)) else { return }
         let s = FundingSettlement(c, venue: instrument.venue, symbol: instrument.symbol)
         publish(topic: Topic.fundingSettlement(venue: s.venue, symbol: s.symbol), correlationId: 0) {
-            "{\"venue\":\(jsonString(s.venue)),\"symbol\":\(jsonString(s.symbol)),\"rate\":\(json(s.rate)),"
-                + "\"position_quantity\":\(json(s.positionQuantity)),\"mark_price\":\(json(s.markPrice)),"
-                + "\"amount\":\(json(s.amount)),\"currency\":\(jsonString(s.currency)),\"ts_event\":\(s.timestamp)}"
+            var json = JSONObject()
+            json.field("venue", s.venue)
+            json.field("symbol", s.symbol)
+            json.field("rate", s.rate)
+            json.field("position_quantity", s.positionQuantity)
+            json.field("mark_price", s.markPrice)
+            json.field("amount", s.amount)
+            json.field("currency", s.currency)
+            json.field("ts_event", s.timestamp)
+            return json.text
         }
     }
 
@@ -306,6 +218,4 @@ public final class FundingRateService: @unchecked Sendable {
         }
     }
 
-    /// Decimals travel as JSON strings so that no reader turns them into binary floating point.
-    private func json(_ value: ExactDecimal?) -> String { value.map { "\"\($0)\"" } ?? "null" }
 }

@@ -184,17 +184,16 @@ public final class ExchangeManager: @unchecked Sendable {
     }
 
     /// The latest funding rate of `symbol`'s perpetual on every venue that has one
-    /// (get_funding_rates_all); venues without a rate are left out, not errors.
+    /// (get_funding_rates_all); venues without a rate are left out, not errors. Control thread:
+    /// answered from what the engine published, without waiting for it.
     public func fundingRatesAll(symbol: String) -> [String: arb_funding_rate_t] {
-        engine.perform { engine in
-            var rates: [String: arb_funding_rate_t] = [:]
-            for e in self.allExchanges {
-                guard let id = engine.instruments.existingId(for: Instrument(venue: e.name, symbol: symbol, kind: .perpetual)),
-                      let rate = self.market.latestFundingRate(id) else { continue }
-                rates[e.name] = rate
-            }
-            return rates
+        var rates: [String: arb_funding_rate_t] = [:]
+        for e in allExchanges {
+            guard let id = engine.instruments.existingId(for: Instrument(venue: e.name, symbol: symbol, kind: .perpetual)),
+                  let rate = market.publishedFundingRate(id) else { continue }
+            rates[e.name] = rate
         }
+        return rates
     }
 
     // MARK: Connection reports
@@ -209,8 +208,10 @@ public final class ExchangeManager: @unchecked Sendable {
         if record.state != ARB_CONNECTION_CONNECTING {
             engine.router.routeEvent(Event(type: connected ? .exchangeConnected : .exchangeDisconnected, timestamp: engine.now(),
                                     source: .venue(e.slot), payload: .text(record.detail)))
-            engine.publishSystem(connected ? .exchangeConnected : .exchangeDisconnected,
-                          json: "{\"venue\":\(jsonString(e.name)),\"detail\":\(jsonString(detail))}")
+            var json = JSONObject()
+            json.field("venue", e.name)
+            json.field("detail", detail)
+            engine.publishSystem(connected ? .exchangeConnected : .exchangeDisconnected, json: json.text)
         }
     }
 }

@@ -78,13 +78,22 @@ extension HostRuntime {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         for line in report { logger.info("\(line)") }
         logger.info("plugin \(old.info.id) from \(path): swap took \(total / 1_000_000) ms; the old image (\(size / 1024) KiB) stays mapped for the life of the process")
-        let json = "{\"plugin\":\(jsonString(old.info.id)),\"path\":\(jsonString(path)),\"version\":\(jsonString(replacement.info.version)),\"duration_ns\":\(total),\"report\":[" + report.map(jsonString).joined(separator: ",") + "]}"
-        publish(failed ? .pluginSwapFailed : .pluginSwapped, json: json)
+        var json = JSONObject()
+        json.field("plugin", old.info.id)
+        json.field("path", path)
+        json.field("version", replacement.info.version)
+        json.field("duration_ns", total)
+        json.field("report", report)
+        publish(failed ? .pluginSwapFailed : .pluginSwapped, json: json.text)
         return report
     }
 
     private func swapFailed(_ plugin: LoadedPlugin, _ reason: String) {
         logger.error("hot swap of \(plugin.info.id) refused, the running build stays: \(reason)")
-        publish(.pluginSwapFailed, json: "{\"plugin\":\(jsonString(plugin.info.id)),\"path\":\(jsonString(plugin.path)),\"reason\":\(jsonString(reason))}")
+        var json = JSONObject()
+        json.field("plugin", plugin.info.id)
+        json.field("path", plugin.path)
+        json.field("reason", reason)
+        publish(.pluginSwapFailed, json: json.text)
     }
 }

@@ -90,9 +90,24 @@ public struct JSONObject: Sendable {
         bytes.append(integer: Int64(value))
     }
 
-    /// An exact decimal, as a string (JSON numbers would lose digits in most readers).
-    public mutating func field(_ name: String, _ value: ExactDecimal) {
+    public mutating func field(_ name: String, _ value: Int64) {
         key(name)
+        bytes.append(integer: value)
+    }
+
+    public mutating func field(_ name: String, _ value: UInt64) {
+        key(name)
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    /// An exact decimal, as a string (JSON numbers would lose digits in most readers); `null`
+    /// when absent.
+    public mutating func field(_ name: String, _ value: ExactDecimal?) {
+        key(name)
+        guard let value else {
+            bytes.append(contentsOf: "null".utf8)
+            return
+        }
         bytes.append(UInt8(ascii: "\""))
         bytes.append(decimal: value.cValue)
         bytes.append(UInt8(ascii: "\""))

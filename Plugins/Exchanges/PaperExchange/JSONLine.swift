@@ -1,46 +1,10 @@
-// A minimal JSON-lines codec for the journal: flat objects whose values are strings, 64-bit
-// integers or booleans (exactly what the journal writes; anything else is refused). No
-// Foundation, no Double: numbers that are money travel as decimal strings.
+// The journal's JSON-lines reader: flat objects whose values are strings, 64-bit integers or
+// booleans (exactly what the journal writes with ArbModel's JSONObject; anything else is
+// refused). No Foundation, no Double: numbers that are money travel as decimal strings.
 import ArbSDK
 import ArbBook
 import ArbModel
 
-/// Builds one JSON object, keys in the order written (so equal records give equal bytes).
-struct JSONLineWriter {
-    private var text = "{"
-    private var first = true
-
-    mutating func string(_ key: String, _ value: String) {
-        self.key(key)
-        append(value)
-    }
-
-    mutating func decimal(_ key: String, _ value: some CustomStringConvertible) { string(key, value.description) }
-
-    mutating func int(_ key: String, _ value: Int64) {
-        self.key(key)
-        text += String(value)
-    }
-
-    mutating func bool(_ key: String, _ value: Bool) {
-        self.key(key)
-        text += value ? "true" : "false"
-    }
-
-    func finish() -> String { text + "}" }
-
-    private mutating func key(_ key: String) {
-        if !first { text += "," }
-        first = false
-        append(key)
-        text += ":"
-    }
-
-    /// A JSON string literal (PluginKit's, shared with the host).
-    private mutating func append(_ value: String) { text += jsonString(value) }
-}
-
-/// Why a field could not be read.
 enum JSONFieldError: Error, Equatable {
     case missing(String)
     case bad(String)

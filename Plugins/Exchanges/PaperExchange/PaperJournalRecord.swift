@@ -32,38 +32,38 @@ extension PaperJournalRecord {
     /// The record as one JSON object (no newline). `sequence` numbers records from 1 so recovery
     /// detects a missing line; `commit` marks the last record of a batch.
     func encoded(sequence: UInt64, commit: Bool) -> String {
-        var w = JSONLineWriter()
-        w.int("n", Int64(truncatingIfNeeded: sequence))
+        var w = JSONObject()
+        w.field("n", Int64(truncatingIfNeeded: sequence))
         switch self {
         case .deposit(let currency, let amount):
-            w.string("k", "dep"); w.string("cur", currency); w.decimal("amt", amount)
+            w.field("k", "dep"); w.field("cur", currency); w.field("amt", amount)
         case .order(let r, let venueOrderId, let time):
-            w.string("k", "ord"); w.string("cid", r.clientOrderId); w.string("vid", venueOrderId)
-            w.int("ins", Int64(r.instrument)); w.string("side", r.side == .buy ? "buy" : "sell")
-            w.string("type", r.type.rawValue); w.string("tif", r.timeInForce.rawValue); w.decimal("qty", r.quantity)
-            if let price = r.price { w.decimal("px", price) }
-            w.bool("ro", r.reduceOnly); w.int("ts", time)
+            w.field("k", "ord"); w.field("cid", r.clientOrderId); w.field("vid", venueOrderId)
+            w.field("ins", Int64(r.instrument)); w.field("side", r.side == .buy ? "buy" : "sell")
+            w.field("type", r.type.rawValue); w.field("tif", r.timeInForce.rawValue); w.field("qty", r.quantity)
+            if let price = r.price { w.field("px", price) }
+            w.field("ro", r.reduceOnly); w.field("ts", time)
         case .amend(let clientOrderId, let price, let quantity, let time):
-            w.string("k", "amd"); w.string("cid", clientOrderId)
-            if let price { w.decimal("px", price) }
-            w.decimal("qty", quantity); w.int("ts", time)
+            w.field("k", "amd"); w.field("cid", clientOrderId)
+            if let price { w.field("px", price) }
+            w.field("qty", quantity); w.field("ts", time)
         case .cancel(let clientOrderId, let time):
-            w.string("k", "cxl"); w.string("cid", clientOrderId); w.int("ts", time)
+            w.field("k", "cxl"); w.field("cid", clientOrderId); w.field("ts", time)
         case .expire(let clientOrderId, let time):
-            w.string("k", "exp"); w.string("cid", clientOrderId); w.int("ts", time)
+            w.field("k", "exp"); w.field("cid", clientOrderId); w.field("ts", time)
         case .fill(let f):
-            w.string("k", "fill"); w.string("tid", f.tradeId); w.string("cid", f.clientOrderId)
-            w.string("vid", f.venueOrderId); w.int("ins", Int64(f.instrument)); w.string("side", f.side == .buy ? "buy" : "sell")
-            w.decimal("px", f.price); w.decimal("qty", f.quantity); w.decimal("fee", f.fee); w.string("fcur", f.feeCurrency)
-            w.string("liq", f.liquidity.rawValue); w.int("ts", f.time)
+            w.field("k", "fill"); w.field("tid", f.tradeId); w.field("cid", f.clientOrderId)
+            w.field("vid", f.venueOrderId); w.field("ins", Int64(f.instrument)); w.field("side", f.side == .buy ? "buy" : "sell")
+            w.field("px", f.price); w.field("qty", f.quantity); w.field("fee", f.fee); w.field("fcur", f.feeCurrency)
+            w.field("liq", f.liquidity.rawValue); w.field("ts", f.time)
         case .funding(let instrument, let rate, let markPrice, let positionQuantity, let amount, let currency, let time):
-            w.string("k", "fund"); w.int("ins", Int64(instrument)); w.decimal("rate", rate); w.decimal("mark", markPrice)
-            w.decimal("pos", positionQuantity); w.decimal("amt", amount); w.string("cur", currency); w.int("ts", time)
+            w.field("k", "fund"); w.field("ins", Int64(instrument)); w.field("rate", rate); w.field("mark", markPrice)
+            w.field("pos", positionQuantity); w.field("amt", amount); w.field("cur", currency); w.field("ts", time)
         case .expirySettlement(let instrument, let indexPrice, let time):
-            w.string("k", "xpy"); w.int("ins", Int64(instrument)); w.decimal("px", indexPrice); w.int("ts", time)
+            w.field("k", "xpy"); w.field("ins", Int64(instrument)); w.field("px", indexPrice); w.field("ts", time)
         }
-        if commit { w.bool("end", true) }
-        return w.finish()
+        if commit { w.field("end", true) }
+        return w.text
     }
 
     /// The record a parsed line describes, or which field is missing or malformed.

@@ -80,8 +80,13 @@ final class SpreadWatch: Strategy {
         let rich = venues[bestPair.0], cheap = venues[bestPair.1]
         let line = "best edge \(bestEdge) \(symbol): sell \(rich), buy \(cheap) (\(events) book events)"
         host.log(bestEdge > alertEdge ? .warning : .info, line)
-        let json = "{\"symbol\":\"\(symbol)\",\"edge\":\"\(bestEdge)\",\"sell\":\"\(rich)\",\"buy\":\"\(cheap)\",\"events\":\(events)}"
-        try? host.publish("custom.spread-watch.edge", json)
+        var json = JSONObject()
+        json.field("symbol", symbol)
+        json.field("edge", bestEdge)
+        json.field("sell", rich)
+        json.field("buy", cheap)
+        json.field("events", events)
+        try? host.publish(Topic.custom(strategy: name, "edge"), json.text)
         bestEdge = .min
     }
 
