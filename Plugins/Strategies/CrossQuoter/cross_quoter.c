@@ -4,9 +4,11 @@
  * It keeps one passive limit order resting `offset_ticks` behind the best bid of one
  * instrument, cancels it when the market has moved `requote_ticks` away, and places a new one
  * once the cancel is confirmed. Every book update costs one host query (top_of_book) and no
- * allocation; order events are logged.
+ * allocation; order events are logged. Every parameter but the venue and symbol changes live
+ * (reconfigure), and a hot swap hands the working order to the new build (save_state).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arb_sdk.h"
@@ -94,30 +96,52 @@ static arb_status_t validate_params(const arb_params_t *params, const arb_errors
     return ARB_OK;
 }
 
-static arb_status_t create(const arb_strategy_host_t *host, arb_str_t name, const arb_params_t *params,
-                           const arb_errors_t *errors, void **out) {
-    static quoter_t pool[16];
-    static int used = 0;
-    (void)errors;
-    if (used == 16) return ARB_ERR_INTERNAL; /* no malloc needed for an example: a small static pool */
-    quoter_t *q = &pool[used++];
-    memset(q, 0, sizeof *q);
-    q->host = host;
-    size_t n = name.len < sizeof q->name - 1 ? name.len : sizeof q->name - 1;
-    memcpy(q->name, name.ptr, n);
-    copy_param(params, "venue", q->venue, sizeof q->venue);
-    copy_param(params, "symbol", q->symbol, sizeof q->symbol);
+/* Reads the parameters that may change while running. */
+static void apply_params(quoter_t *q, const arb_params_t *params) {
     const arb_param_t *p;
     if ((p = find_param(params, "tick_size"))) q->tick = p->decimal_value;
     if ((p = find_param(params, "quantity"))) q->quantity = p->decimal_value;
     if ((p = find_param(params, "offset_ticks"))) q->offset_ticks = p->int_value;
     if ((p = find_param(params, "requote_ticks"))) q->requote_ticks = p->int_value;
     if ((p = find_param(params, "place_orders"))) q->place_orders = p->bool_value;
+}
+
+static arb_status_t create(const arb_strategy_host_t *host, arb_str_t name, const arb_params_t *params,
+                           const arb_errors_t *errors, void **out) {
+    (void)errors;
+    /* One allocation per instance, freed by destroy: instances come and go with reloads and swaps. */
+    quoter_t *q = calloc(1, sizeof *q);
+    if (q == NULL) return ARB_ERR_INTERNAL;
+    q->host = host;
+    size_t n = name.len < sizeof q->name - 1 ? name.len : sizeof q->name - 1;
+    memcpy(q->name, name.ptr, n);
+    copy_param(params, "venue", q->venue, sizeof q->venue);
+    copy_param(params, "symbol", q->symbol, sizeof q->symbol);
+    apply_params(q, params);
     *out = q;
     return ARB_OK;
 }
 
-static void destroy(void *instance) { (void)instance; }
+static void destroy(void *instance) { free(instance); }
+
+/* New parameters while running (already checked against the declarations and validate_params):
+ * the venue and symbol name the instrument this instance subscribed to, so they cannot change. */
+static arb_status_t reconfigure(void *instance, const arb_params_t *params, const arb_errors_t *errors) {
+    quoter_t *q = instance;
+    char venue[64] = {0}, symbol[32] = {0};
+    copy_param(params, "venue", venue, sizeof venue);
+    copy_param(params, "symbol", symbol, sizeof symbol);
+    const char *key = strcmp(venue, q->venue) != 0 ? "venue" : (strcmp(symbol, q->symbol) != 0 ? "symbol" : NULL);
+    if (key != NULL) {
+        static const char msg[] = "cannot change while running; restart the strategy (remove it and add it again)";
+        arb_str_t k = {key, strlen(key)}, m = {msg, sizeof msg - 1};
+        errors->add(errors, k, m);
+        return ARB_ERR_REJECTED;
+    }
+    apply_params(q, params);
+    logf_(q, ARB_LOG_INFO, "reconfigured%s%s", "", "");
+    return ARB_OK;
+}
 
 static arb_status_t start(void *instance) {
     quoter_t *q = instance;
@@ -205,27 +229,42 @@ static void on_book_resynced(void *instance, arb_instrument_id_t instrument) {
     if (instrument == q->instrument || q->instrument == 0) q->resynced_at = q->host->now(q->host);
 }
 
+/* State v2: the counters, then the working order (its host id, price and whether its cancel is
+ * on its way), so a new build takes over the order instead of placing a second one.
+ * v1 (counters only) is still read. */
+typedef struct saved_state {
+    uint64_t book_events, orders_placed, fills;
+    uint64_t order;
+    arb_decimal_t order_price;
+    uint64_t cancel_sent;
+} saved_state_t;
+
 static arb_status_t save_state(void *instance, const arb_byte_sink_t *sink, uint32_t *version) {
     quoter_t *q = instance;
-    uint64_t counters[3] = {q->book_events, q->orders_placed, q->fills};
-    *version = 1;
-    return sink->write(sink, counters, sizeof counters);
+    saved_state_t state = {q->book_events, q->orders_placed, q->fills, q->order, q->order_price, q->cancel_sent};
+    *version = 2;
+    return sink->write(sink, &state, sizeof state);
 }
 
 static arb_status_t restore_state(void *instance, uint32_t version, const uint8_t *bytes, size_t count,
                                   const arb_errors_t *errors) {
     quoter_t *q = instance;
-    uint64_t counters[3];
-    if (version != 1 || count != sizeof counters) {
-        static const char msg[] = "unknown state layout";
+    saved_state_t state;
+    memset(&state, 0, sizeof state);
+    size_t expected = version == 1 ? 3 * sizeof(uint64_t) : sizeof state;
+    if ((version != 1 && version != 2) || count != expected) {
+        static const char msg[] = "unknown state layout (this build reads versions 1 and 2)";
         arb_str_t k = {NULL, 0}, m = {msg, sizeof msg - 1};
         errors->add(errors, k, m);
         return ARB_ERR_REJECTED;
     }
-    memcpy(counters, bytes, sizeof counters);
-    q->book_events = counters[0];
-    q->orders_placed = counters[1];
-    q->fills = counters[2];
+    memcpy(&state, bytes, count);
+    q->book_events = state.book_events;
+    q->orders_placed = state.orders_placed;
+    q->fills = state.fills;
+    q->order = state.order;
+    q->order_price = state.order_price;
+    q->cancel_sent = (arb_bool_t)state.cancel_sent;
     return ARB_OK;
 }
 
@@ -235,6 +274,7 @@ static const arb_strategy_v1_t strategy = {
     .validate_params = validate_params,
     .create = create,
     .destroy = destroy,
+    .reconfigure = reconfigure,
     .start = start,
     .stop = stop,
     .on_market_data = on_market_data,

@@ -4,7 +4,8 @@ import PluginKit
 /// Watches one symbol on several venues and reports the best cross-venue edge:
 /// `bid(X) − ask(Y)` for every pair, the quantity a cross-exchange arbitrage would capture
 /// before fees. Every book update makes one host query per other venue (no allocation);
-/// every `report_interval` it logs the edge and publishes it on `custom.spread-watch.edge`.
+/// every `report_interval` it logs the edge and publishes it on `custom.<its name>.edge`. Every
+/// parameter but the venues and symbol changes live.
 final class SpreadWatch: Strategy {
     static let descriptor = PluginDescriptor(
         id: "org.arbhost.strategy.spread-watch", name: "Spread watch", version: "1.0.0",
@@ -37,6 +38,8 @@ final class SpreadWatch: Strategy {
     var bestEdge: ExactDecimal = .min
     var bestPair = (0, 0)
     var lastResync: Int64 = 0
+    /// The report timer (replaced when `report_interval` changes).
+    var reportTimer: UInt64 = 0
 
     init(host: StrategyHost, name: String, parameters: ParameterValues) throws {
         self.host = host
@@ -51,7 +54,7 @@ final class SpreadWatch: Strategy {
         instruments = try venues.map { venue throws(HostError) in try host.instrument(venue: venue, symbol: symbol) }
         tops = Array(repeating: nil, count: instruments.count)
         for id in instruments { try host.subscribeMarket(id) }
-        try host.setTimer(at: host.now + reportInterval, every: reportInterval)
+        reportTimer = try host.setTimer(at: host.now + reportInterval, every: reportInterval)
         host.log(.info, "watching \(symbol) on \(venues.joined(separator: ", "))")
     }
 
@@ -103,7 +106,14 @@ final class SpreadWatch: Strategy {
         guard venues == self.venues, try parameters.string("symbol") == symbol else {
             throw ParameterProblem("venues", "venues and symbol cannot change while running; restart the strategy")
         }
-        reportInterval = try parameters.duration("report_interval")
+        let interval = try parameters.duration("report_interval")
+        if interval != reportInterval {
+            // The next report comes one new interval from now.
+            let timer = try host.setTimer(at: host.now + interval, every: interval)
+            try? host.cancelTimer(reportTimer)
+            reportTimer = timer
+            reportInterval = interval
+        }
         alertEdge = try parameters.decimal("alert_edge")
     }
 
