@@ -27,23 +27,52 @@ struct Options {
     /// Run only the groups named (pipeline, roundtrip, bus, replay = capture + generated, reload); all when empty.
     var only: Set<String> = []
 
+    static let usage = """
+        usage: arbhost-bench [--plugins DIR] [--json OUT.json] [--markdown OUT.md] [--runs N] [--events N]
+                             [--only GROUP]... [--check-allocations]
+          --plugins DIR          the folder with the built plugins (default .build/release)
+          --json, --markdown     also write the figures as JSON (stamped with the commit) and as BENCHMARKS.md
+          --runs N               timed runs per figure, the median reported (default 5)
+          --events N             events per pipeline run (default 100000)
+          --only GROUP           pipeline, roundtrip, bus, replay (capture + generated) or reload; repeatable
+          --check-allocations    count mallocs on the hot path (run with LD_PRELOAD=libMallocCounter.so)
+        """
+
+    /// Exits with the usage on --help (status 0) or on a bad argument (status 2).
+    static func exit(_ message: String?) -> Never {
+        if let message { FileHandle.standardError.write(Data("arbhost-bench: \(message)\n\n\(usage)\n".utf8)) }
+        else { print(usage) }
+        Foundation.exit(message == nil ? 0 : 2)
+    }
+
     init(_ arguments: [String]) {
         var i = 1
         func value() -> String {
             i += 1
-            guard i < arguments.count else { fatalError("\(arguments[i - 1]) needs a value") }
+            guard i < arguments.count else { Options.exit("\(arguments[i - 1]) needs a value") }
             return arguments[i]
+        }
+        func number() -> Int {
+            let text = value()
+            guard let n = Int(text), n > 0 else { Options.exit("\(arguments[i - 1]) needs a positive number, found '\(text)'") }
+            return n
         }
         while i < arguments.count {
             switch arguments[i] {
+            case "--help", "-h": Options.exit(nil)
             case "--plugins": plugins = value()
             case "--json": json = value()
             case "--markdown": markdown = value()
-            case "--runs": runs = Int(value()) ?? runs
-            case "--events": events = Int(value()) ?? events
+            case "--runs": runs = number()
+            case "--events": events = number()
             case "--check-allocations": checkAllocations = true
-            case "--only": only.insert(value())
-            default: fatalError("unknown argument \(arguments[i])")
+            case "--only":
+                let group = value()
+                guard ["pipeline", "roundtrip", "bus", "replay", "reload"].contains(group) else {
+                    Options.exit("--only takes pipeline, roundtrip, bus, replay or reload, not '\(group)'")
+                }
+                only.insert(group)
+            default: Options.exit("unknown argument \(arguments[i])")
             }
             i += 1
         }

@@ -35,18 +35,27 @@ public enum ConfigDecoder {
     /// be read is one error at line 0, column 0; a file over the size limit is refused unread.
     public static func load(path: String,
                             environment: [String: String] = ProcessInfo.processInfo.environment) -> Result<SystemConfig, ConfigErrors> {
+        switch read(path: path) {
+        case .failure(let error): .failure(ConfigErrors(error))
+        case .success(let bytes): decode(bytes, file: path, environment: environment)
+        }
+    }
+
+    /// The bytes of the configuration file at `path`, read with the size limit: at most one byte
+    /// past it is read, so a huge (or endless) file is refused quickly. Every reader of
+    /// strategies.yaml goes through here.
+    public static func read(path: String) -> Result<[UInt8], ConfigError> {
         let limit = YAMLLimits().maxBytes
-        func failure(_ message: String) -> Result<SystemConfig, ConfigErrors> {
-            .failure(ConfigErrors(ConfigError(file: path, line: 0, column: 0, message: message)))
+        func failure(_ message: String) -> Result<[UInt8], ConfigError> {
+            .failure(ConfigError(file: path, line: 0, column: 0, message: message))
         }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return failure("cannot open the configuration file: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        // Read at most one byte past the limit, so a huge (or endless) file is refused quickly.
         var bytes = [UInt8](repeating: 0, count: limit + 1)
         var count = 0
         while count < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress.map { $0 + count }, $0.count - count) }
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress.map { $0 + count }, $0.count - count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 return failure("cannot read the configuration file: \(String(cString: strerror(errno)))")
@@ -58,7 +67,7 @@ public enum ConfigDecoder {
             return failure("the file is larger than the \(limit / (1 << 20)) MiB limit for strategies.yaml")
         }
         bytes.removeSubrange(count...)
-        return decode(bytes, file: path, environment: environment)
+        return .success(bytes)
     }
 }
 

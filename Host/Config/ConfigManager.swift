@@ -47,11 +47,10 @@ public final class ConfigManager: @unchecked Sendable {
     /// Reads and checks the file (load_config): structure, types and ranges, references, and,
     /// when plugins are given, each plugin's own checks. Every problem is reported.
     public func loadConfig(plugins: [LoadedPlugin]? = nil) -> Result<SystemConfig, ConfigErrors> {
-        guard let text = try? Data(contentsOf: URL(fileURLWithPath: path)) else {
-            return .failure(ConfigErrors([ConfigError(file: path, line: 0, column: 0, keyPath: "",
-                                                              message: "cannot read the configuration file")]))
+        switch ConfigDecoder.read(path: path) {
+        case .failure(let error): return .failure(ConfigErrors(error))
+        case .success(let bytes): return check(Data(bytes), plugins: plugins)
         }
-        return check(text, plugins: plugins)
     }
 
     /// Checks a whole configuration text (validate_config).
@@ -89,8 +88,14 @@ public final class ConfigManager: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard let applier else { return .unchanged }
-        guard let text = try? Data(contentsOf: URL(fileURLWithPath: path)) else {
-            let error = ConfigError(file: path, line: 0, column: 0, keyPath: "", message: "cannot read the configuration file")
+        let text: Data
+        switch ConfigDecoder.read(path: path) {
+        case .success(let bytes): text = Data(bytes)
+        case .failure(let error):
+            // A missing or unreadable file (an editor between delete and write, a permission
+            // change) is a rejection like any other: logged, announced, nothing applied.
+            logger.error("\(error.description)")
+            logger.error("configuration rejected: the file could not be read; still running on version \(versions.last?.number ?? 0)")
             applier.configRejected([error])
             return .rejected([error])
         }
@@ -141,7 +146,8 @@ public final class ConfigManager: @unchecked Sendable {
             ConfigErrors([ConfigError(file: path, line: 0, column: 0, keyPath: "strategies.\(strategy).parameters.\(key)",
                                               message: message)])
         }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw failure("cannot read the configuration file") }
+        guard case .success(let bytes) = ConfigDecoder.read(path: path) else { throw failure("cannot read the configuration file") }
+        let text = String(decoding: bytes, as: UTF8.self)
         guard let entry = strategyConfig(named: strategy)?.parameters.entries.first(where: { $0.key == key }) else {
             throw failure("not in the file: add it by editing strategies.yaml")
         }

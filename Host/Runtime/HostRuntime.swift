@@ -90,7 +90,7 @@ public final class HostRuntime: @unchecked Sendable {
         guard let manager = configManager else {
             return .failure(ConfigErrors([ConfigError(file: "", line: 0, column: 0, message: "no configuration file")]))
         }
-        let text = (try? Data(contentsOf: URL(fileURLWithPath: manager.path))) ?? Data()
+        let text = (try? ConfigDecoder.read(path: manager.path).get()).map { Data($0) } ?? Data()
         switch manager.loadConfig(plugins: plugins) {
         case .failure(let errors): return .failure(errors)
         case .success(var config):
