@@ -87,15 +87,17 @@ let package = Package(
             name: "ArbRuntime",
             dependencies: ["ArbSDK", "ArbModel", "ArbBook", "ArbEngine", "ArbMarket", "ArbTrading", "ArbPlugins",
                            "ArbConfig", "CHostSupport", logging,
-                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                           .product(name: "UnixSignals", package: "swift-service-lifecycle")],
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             path: "Host/Runtime",
             swiftSettings: hostHotPath
         ),
+        // Blocks `run`'s signals before main (a constructor), so none arrives unhandled.
+        .target(name: "CEarlySignals", path: "Host/CEarlySignals"),
         // The command line: argument parsing and nothing else.
         .executableTarget(
             name: "arbhost",
-            dependencies: ["ArbRuntime", "ArbConfig", "ArbEngine", "ArbModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ArbRuntime", "ArbConfig", "ArbEngine", "ArbModel", "CEarlySignals",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Host/CLI"
         ),
 

@@ -7,11 +7,16 @@ import ArbRuntime
 import ArbSDK
 import ArbTrading
 import ArgumentParser
+
 import Foundation
 import Logging
 
+// `run`'s signals are blocked before main (CEarlySignals), so a SIGTERM or SIGHUP a few ms after
+// start waits for the signal service instead of ending the process. The main stays synchronous:
+// an async one parks the main thread in libdispatch's sigsuspend, which takes blocked signals
+// away from the signal service.
 @main
-struct Arbhost: AsyncParsableCommand {
+struct Arbhost: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arbhost",
         abstract: "A plugin-hosted platform for crypto arbitrage.",
@@ -57,7 +62,7 @@ struct ConfigOption: ParsableArguments {
 }
 
 extension Arbhost {
-    struct Run: AsyncParsableCommand {
+    struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the host from its configuration until Ctrl-C (SIGINT) or SIGTERM; SIGHUP reloads.",
             discussion: """
@@ -76,7 +81,7 @@ extension Arbhost {
         @Flag(name: .customLong("no-watch"), help: "Do not watch the configuration and plugin files.")
         var noWatch = false
 
-        func run() async throws {
+        func run() throws {
             // The file's system section decides logging and extra plugin folders.
             let settings: SystemSettings
             switch ConfigManager(path: config.path).loadConfig() {
@@ -89,7 +94,8 @@ extension Arbhost {
             try log.bootstrap(settings)
             let directories = plugins.directories + HostProcess.pluginDirectories(settings, configPath: config.path)
             do {
-                try await HostProcess.run(configPath: config.path, pluginDirectories: directories, duration: duration, watch: !noWatch)
+                try HostProcess.runToCompletion(configPath: config.path, pluginDirectories: directories, duration: duration,
+                                                watch: !noWatch)
             } catch HostProcess.StartError.noPlugins(let folders) {
                 Logger(label: "arbhost").error("no plugins found in \(folders.joined(separator: ", ")); build them with `make` or pass --plugin-dir")
                 throw ExitCode(1)

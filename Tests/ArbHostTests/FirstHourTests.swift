@@ -58,4 +58,107 @@ struct FirstHourTests {
         #expect(text.contains("cannot open the configuration file"), "\(text)")
         #expect(text.contains("configuration rejected: the file could not be read; still running on version 1"), "\(text)")
     }
+
+    @Test("a refused hot swap is logged as refused, without a swap time or an old image's size")
+    func refusedSwapLog() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let plugins = try TestPaths.pluginFolder(in: dir, ["SimVenue"], renamed: ["libcounter.so": "FixtureSwapV1"])
+        let path = dir + "/strategies.yaml"
+        try counterConfig(step: 1, quoter: false).write(toFile: path, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: arbhost)
+        p.arguments = ["run", "--config", path, "--no-build-plugins", "--plugin-dir", plugins, "--duration", "30"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let output = DataCollector(pipe.fileHandleForReading)
+        #expect(waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: dir + "/.arbhost.pid") })
+        try FileManager.default.copyItem(atPath: TestPaths.plugin("FixtureSwapBroken"), toPath: plugins + "/.next.so")
+        #expect(rename(plugins + "/.next.so", plugins + "/libcounter.so") == 0)
+        // Then a reload forces the check at once, whatever the watcher's timing.
+        kill(p.processIdentifier, SIGHUP)
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        let text = output.finish()
+        #expect(text.contains("swap refused"), "\(text)")
+        #expect(!text.contains("swap took"), "\(text)")
+        #expect(!text.contains("the old image"), "\(text)")
+    }
+
+    @Test("run blocks SIGINT, SIGTERM and SIGHUP in every thread from its first instruction")
+    func signalsBlockedEverywhere() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let plugins = try TestPaths.pluginFolder(in: dir)
+        let path = dir + "/strategies.yaml"
+        try FileManager.default.copyItem(atPath: TestPaths.root + "/strategies.yaml", toPath: path)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: arbhost)
+        p.arguments = ["run", "--config", path, "--no-build-plugins", "--plugin-dir", plugins, "--no-watch", "--duration", "30"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        #expect(waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: dir + "/.arbhost.pid") })
+        // Every thread's blocked set (hex mask, bit n-1 for signal n) holds HUP, INT and TERM,
+        // except the signal service's while it waits for them in rt_sigtimedwait (the kernel
+        // shows the waited signals as unblocked during the wait).
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(p.processIdentifier)/task")
+        #expect(tasks.count > 3)
+        var waiting = 0
+        for task in tasks {
+            let folder = "/proc/\(p.processIdentifier)/task/\(task)"
+            let status = (try? String(contentsOfFile: folder + "/status", encoding: .utf8)) ?? ""
+            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigBlk:") }),
+                  let mask = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16) else { continue }
+            let all = [SIGHUP, SIGINT, SIGTERM].allSatisfy { mask & (1 << UInt64($0 - 1)) != 0 }
+            if all { continue }
+            // rt_sigtimedwait: 128 on x86_64, 137 on aarch64.
+            let call = (try? String(contentsOfFile: folder + "/syscall", encoding: .utf8))?.split(separator: " ").first
+            #expect(call == "128" || call == "137", "thread \(task) takes signals outside sigtimedwait: \(line)")
+            waiting += 1
+        }
+        #expect(waiting <= 1)
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+    }
+
+    @Test("signals that arrive before the host can take them wait: a SIGHUP and SIGTERM pending at start are handled")
+    func signalsPendingAtStart() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let plugins = try TestPaths.pluginFolder(in: dir)
+        let path = dir + "/strategies.yaml"
+        try FileManager.default.copyItem(atPath: TestPaths.root + "/strategies.yaml", toPath: path)
+        // Spawned with the three blocked, and signalled at once: they are pending from the
+        // process's first instruction, as a signal sent while it loads would be from its first.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        for signal in [SIGHUP, SIGINT, SIGTERM] { sigaddset(&blocked, signal) }
+        posix_spawnattr_setsigmask(&attributes, &blocked)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        let log = dir + "/run.log"
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let arguments = [arbhost, "run", "--config", path, "--no-build-plugins", "--plugin-dir", plugins, "--no-watch",
+                         "--duration", "30"]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        #expect(posix_spawn(&pid, arbhost, &actions, &attributes, &argv, environ) == 0)
+        kill(pid, SIGHUP)
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(status == 0, "exit status \(status): \(text)")
+        #expect(text.contains("SIGHUP: reloading"), "\(text)")
+        #expect(text.contains("signal 15: shutting down"), "\(text)")
+        #expect(text.contains("host stopped after"), "\(text)")
+    }
 }

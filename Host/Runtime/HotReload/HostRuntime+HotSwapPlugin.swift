@@ -31,6 +31,7 @@ extension HostRuntime {
         controlLock.lock()
         defer { controlLock.unlock() }
         guard let identity = FileIdentity(path), identity != pluginFiles[path] else { return [] }
+        let oldSize = pluginFiles[path]?.size ?? 0
         guard let old = plugins.first(where: { $0.path == path }) else { return [] }
         let began = DispatchTime.now().uptimeNanoseconds
         let replacement: LoadedPlugin
@@ -75,9 +76,14 @@ extension HostRuntime {
         }
         if !failed, let i = plugins.firstIndex(where: { $0 === old }) { plugins[i] = replacement }
         let total = Int64(DispatchTime.now().uptimeNanoseconds - began)
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        for line in report { logger.info("\(line)") }
-        logger.info("plugin \(old.info.id) from \(path): swap took \(total / 1_000_000) ms; the old image (\(size / 1024) KiB) stays mapped for the life of the process")
+        if failed {
+            for line in report { logger.error("\(line)") }
+            logger.error("hot swap of \(old.info.id) from \(path) refused: the running build \(old.info.version) stays")
+        } else {
+            for line in report { logger.info("\(line)") }
+            // The image replaced is the old one: its size is the old file's, not the new one's.
+            logger.info("plugin \(old.info.id) from \(path): swap took \(String(format: "%.1f", Double(total) / 1e6)) ms; the old image (\(oldSize / 1024) KiB) stays mapped for the life of the process")
+        }
         var json = JSONObject()
         json.field("plugin", old.info.id)
         json.field("path", path)

@@ -56,4 +56,23 @@ public enum HostProcess {
         logger.info("running from \(configPath); Ctrl-C to stop, SIGHUP or `arbhost reload` to reload")
         try await group.run()
     }
+
+    /// `run` from a synchronous caller (the command line): the calling thread waits for the
+    /// group to finish and gets its error, if any.
+    public static func runToCompletion(configPath: String, pluginDirectories: [String], duration: Double?,
+                                       watch: Bool) throws {
+        final class Outcome: @unchecked Sendable { var error: (any Error)? }
+        let outcome = Outcome()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do {
+                try await run(configPath: configPath, pluginDirectories: pluginDirectories, duration: duration, watch: watch)
+            } catch {
+                outcome.error = error
+            }
+            done.signal()
+        }
+        done.wait()
+        if let error = outcome.error { throw error }
+    }
 }
