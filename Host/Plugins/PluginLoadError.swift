@@ -13,6 +13,9 @@ public struct PluginLoadError: Error, Sendable, Equatable, CustomStringConvertib
         case newerMinor(hostMinor: UInt32, pluginMinor: UInt32)
         case missingInterface(String)
         case createFailed(String)
+        /// An ELF shared object whose layout would crash dlopen (cut short, or partly written),
+        /// refused before dlopen. (Boxed: the reason stays as small as the others.)
+        indirect case damagedImage(PluginImageCheck.Problem)
     }
 
     public var file: String
@@ -38,6 +41,8 @@ public struct PluginLoadError: Error, Sendable, Equatable, CustomStringConvertib
             what = "was built for ABI 1.\(pluginMinor), newer than this host's 1.\(hostMinor); upgrade the host or rebuild the plugin against its arb_sdk.h"
         case .missingInterface(let id): what = "does not offer the interface '\(id)' its kind requires"
         case .createFailed(let detail): what = "failed to create an instance: \(detail)"
+        case .damagedImage(let problem):
+            what = "is a damaged shared library, not loaded (cut short or still being written?): \(problem)"
         }
         return "plugin \(file) \(what)"
     }

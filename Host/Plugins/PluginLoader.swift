@@ -8,7 +8,8 @@ import Synchronization
 /// Each file is first copied to a unique private path and that copy is dlopen'ed with
 /// `RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE`, then unlinked: glibc returns the old image when the
 /// same path is opened twice, overwriting a mapped file crashes the process, and a Swift library
-/// must never be unmapped. The ABI version is checked before any other call into the plugin.
+/// must never be unmapped. The copy's ELF layout is checked before dlopen (``PluginImageCheck``),
+/// and the ABI version before any other call into the plugin.
 public final class PluginLoader: Sendable {
     private let scratch: String
     private let counter = Atomic<Int>(0)
@@ -47,6 +48,20 @@ public final class PluginLoader: Sendable {
         let mapped = "\(scratch)/\(getpid())-\(n)-\(base)"
         if let failure = Self.copy(path, to: mapped) { throw refuse(.unreadable(failure)) }
         defer { unlink(mapped) }
+
+        // dlopen trusts the file's layout: a segment past the end of a cut-short file is mapped
+        // anyway and the first touch is a SIGBUS. Check the copy it will map, which cannot change.
+        do {
+            try PluginImageCheck.check(mapped)
+        } catch {
+            switch error {
+            case .unreadable(let detail): throw refuse(.unreadable(detail))
+            case .notELF, .unsupportedClass, .unsupportedByteOrder, .unsupportedVersion, .notSharedObject,
+                 .unsupportedMachine:
+                throw refuse(.notASharedLibrary(error.description))
+            default: throw refuse(.damagedImage(error))
+            }
+        }
 
         guard let handle = dlopen(mapped, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
             let detail = dlerror().map { String(cString: $0) } ?? "dlopen failed"
