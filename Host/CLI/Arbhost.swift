@@ -34,6 +34,22 @@ struct PluginOptions: ParsableArguments {
     var directories: [String] {
         (noBuildPlugins ? [] : [HostRuntime.buildPluginDirectory]) + pluginDirectories
     }
+
+    /// A folder the user names must be there: a typo would otherwise load nothing from it,
+    /// silently. Exit 1, as for any other input the host cannot use.
+    func validate() throws {
+        var stderr = FileHandle.standardError
+        var missing = false
+        for dir in pluginDirectories {
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) || !isDirectory.boolValue
+                || !FileManager.default.isReadableFile(atPath: dir) {
+                print("error: cannot read plugin folder \(dir) (--plugin-dir): no such readable folder", to: &stderr)
+                missing = true
+            }
+        }
+        if missing { throw ExitCode(1) }
+    }
 }
 
 struct LogOptions: ParsableArguments {
@@ -246,10 +262,16 @@ extension Arbhost {
             let paths = PluginLoader.discover(in: plugins.directories)
             print("searched: \(plugins.directories.joined(separator: ", "))")
             if paths.isEmpty { print("no plugin files found") }
+            var firstById: [String: String] = [:]
             for path in paths {
                 do {
                     let p = try loader.load(path)
                     print("\(path)\n  kind: \(p.info.kind.rawValue)  id: \(p.info.id)  version: \(p.info.version)  ABI: \(p.info.abiMajor).\(p.info.abiMinor)\n  \(p.info.name): \(p.info.summary)")
+                    if let first = firstById[p.info.id] {
+                        print("  shadowed: \(first) has the same id in a folder given earlier, and is the one the host loads")
+                    } else {
+                        firstById[p.info.id] = path
+                    }
                     if let decls = p.parameterDeclarations, !decls.isEmpty {
                         for d in decls {
                             let def = d.defaultText.map { " = \($0)" } ?? " (required)"

@@ -15,28 +15,69 @@ public final class PluginLoader: Sendable {
     private let counter = Atomic<Int>(0)
 
     public init() {
-        var template = Array("\(ProcessInfoLite.temporaryDirectory)/arbhost-plugins-XXXXXX".utf8CString)
+        Self.removeAbandonedCopies(in: ProcessInfoLite.temporaryDirectory)
+        // The folder names its process, so a later host can tell a killed run's leftovers.
+        var template = Array("\(ProcessInfoLite.temporaryDirectory)/arbhost-plugins-\(getpid())-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         scratch = made.map { String(cString: $0) } ?? ProcessInfoLite.temporaryDirectory
     }
 
     deinit { rmdir(scratch) }
 
-    /// The `.so` files in `directories`, sorted by path; missing folders are skipped.
+    /// Removes the copy folders of hosts that are gone (killed before they could clean up):
+    /// `arbhost-plugins-<pid>-*` whose process no longer exists, and the unnamed ones of builds
+    /// before the folder named its process. A live process's folder is left alone.
+    public static func removeAbandonedCopies(in temporaryDirectory: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporaryDirectory) else { return }
+        for name in names where name.hasPrefix("arbhost-plugins-") {
+            let parts = name.dropFirst("arbhost-plugins-".count).split(separator: "-", maxSplits: 1)
+            if parts.count == 2, let pid = pid_t(parts[0]), kill(pid, 0) == 0 || errno == EPERM { continue }
+            let folder = temporaryDirectory + "/" + name
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue,
+                  let owner = try? FileManager.default.attributesOfItem(atPath: folder)[.ownerAccountID] as? NSNumber,
+                  owner.uint32Value == getuid() else { continue }
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+    }
+
+    /// The `.so` files in `directories`, folder by folder in the order given; missing folders
+    /// are skipped.
     public static func discover(in directories: [String]) -> [String] {
         var found: [String] = []
-        for directory in directories {
+        var seenFolders: Set<String> = []
+        for directory in directories.map(normalize) where seenFolders.insert(directory).inserted {
             guard let dir = opendir(directory) else { continue }
             defer { closedir(dir) }
+            var names: [String] = []
             while let entry = readdir(dir) {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                     String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
                 }
                 guard name.hasSuffix(".so"), !name.hasPrefix(".") else { continue }
-                found.append(directory.hasSuffix("/") ? directory + name : directory + "/" + name)
+                names.append(name)
             }
+            // Folder by folder, in the order given (the first folder's copy of a plugin id
+            // wins); each folder's files by name.
+            found += names.sorted().map { directory == "/" ? "/" + $0 : directory + "/" + $0 }
         }
-        return found.sorted()
+        return found
+    }
+
+    /// A folder as one absolute, canonical path (symbolic links resolved when it exists), so
+    /// the paths of loaded plugins and the paths the file watcher reports are the same strings
+    /// however the folder was given (`plugins`, `./plugins/`, a link).
+    public static func normalize(_ directory: String) -> String {
+        var path = directory
+        if !path.hasPrefix("/") {
+            let cwd = FileManager.default.currentDirectoryPath
+            path = cwd.hasSuffix("/") ? cwd + path : cwd + "/" + path
+        }
+        if let resolved = realpath(path, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        return URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
     /// Loads one plugin file and checks its ABI and interface.

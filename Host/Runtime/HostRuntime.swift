@@ -47,7 +47,10 @@ public final class HostRuntime: @unchecked Sendable {
         strategies = services.strategies
         exchanges = services.exchanges
         funding = services.funding
-        self.pluginDirectories = pluginDirectories
+        // One spelling of each folder, absolute: hot swap matches the watcher's paths against
+        // the loaded plugins' paths.
+        var seen: Set<String> = []
+        self.pluginDirectories = pluginDirectories.map(PluginLoader.normalize).filter { seen.insert($0).inserted }
         if let configPath {
             let manager = ConfigManager(path: configPath)
             configManager = manager
@@ -68,7 +71,7 @@ public final class HostRuntime: @unchecked Sendable {
             do {
                 let plugin = try loader.load(path)
                 if let clash = plugins.first(where: { $0.info.id == plugin.info.id }) {
-                    logger.warning("plugin \(path) has the id \(plugin.info.id) of \(clash.path), loaded first; skipped")
+                    logger.warning("plugin \(path) has the id \(plugin.info.id) of \(clash.path), in a folder given earlier; shadowed, not loaded")
                     continue
                 }
                 plugins.append(plugin)

@@ -8,12 +8,12 @@ import ArbModel
 /// it stop (`failed`), never trap.
 public struct JSONScanner {
     public let bytes: UnsafeRawBufferPointer
-    public private(set) var position: Int
-    public private(set) var failed = false
+    public var position: Int
+    public var failed = false
     /// `bytes` as a non-optional pointer and its count: the loops below keep the position in a
     /// register and store it once, instead of checking for a nil base and storing every byte.
     @usableFromInline package let base: UnsafePointer<UInt8>
-    @usableFromInline let end: Int
+    @usableFromInline package let end: Int
 
     public init(_ bytes: UnsafeRawBufferPointer, at position: Int = 0) {
         self.bytes = bytes
@@ -30,10 +30,10 @@ public struct JSONScanner {
     /// What an empty message points at (never read: its `end` is 0).
     nonisolated(unsafe) private static let empty = UnsafePointer<UInt8>(UnsafeMutablePointer<UInt8>.allocate(capacity: 1))
 
-    @inline(__always) var atEnd: Bool { position >= end }
-    @inline(__always) package var current: UInt8 { position < end ? base[position] : 0 }
+    @inlinable @inline(__always) var atEnd: Bool { position >= end }
+    @inlinable @inline(__always) package var current: UInt8 { position < end ? base[position] : 0 }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func skipSpace() {
         var p = position
         while p < end {
@@ -45,7 +45,7 @@ public struct JSONScanner {
     }
 
     /// Consumes `c` (after white space); false (and `failed`) if it is not there.
-    @inline(__always) @discardableResult
+    @inlinable @inline(__always) @discardableResult
     public mutating func expect(_ c: UInt8) -> Bool {
         skipSpace()
         guard current == c else {
@@ -57,7 +57,7 @@ public struct JSONScanner {
     }
 
     /// Consumes `c` if it is next.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func take(_ c: UInt8) -> Bool {
         skipSpace()
         guard current == c else { return false }
@@ -66,7 +66,7 @@ public struct JSONScanner {
     }
 
     /// A string's bytes, without the quotes (escapes left as they are).
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func string() -> Range<Int>? {
         guard expect(UInt8(ascii: "\"")) else { return nil }
         let start = position
@@ -85,7 +85,7 @@ public struct JSONScanner {
     }
 
     /// A number's or literal's bytes (true, false, null).
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func scalar() -> Range<Int>? {
         skipSpace()
         let start = position
@@ -102,13 +102,14 @@ public struct JSONScanner {
     }
 
     /// A string or a bare scalar, whichever is next.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func value() -> Range<Int>? {
         skipSpace()
         return current == UInt8(ascii: "\"") ? string() : scalar()
     }
 
     /// Skips one value of any kind.
+    @inlinable
     public mutating func skipValue() {
         skipSpace()
         switch current {
@@ -137,7 +138,7 @@ public struct JSONScanner {
     }
 
     /// The next key of an object (after `{` or `,`), or nil at its end.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func nextKey(first: inout Bool) -> Range<Int>? {
         if first {
             guard expect(UInt8(ascii: "{")) else { return nil }
@@ -152,7 +153,7 @@ public struct JSONScanner {
     }
 
     /// Whether `range` holds exactly `text`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func equals(_ range: Range<Int>, _ text: StaticString) -> Bool {
         guard range.count == text.utf8CodeUnitCount else { return false }
         let p = text.utf8Start
@@ -161,13 +162,13 @@ public struct JSONScanner {
     }
 
     /// The bytes of `range`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func slice(_ range: Range<Int>) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: bytes[range])
     }
 
     /// A non-negative decimal integer, or nil.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func integer(_ range: Range<Int>) -> Int64? {
         guard !range.isEmpty, range.count <= 19 else { return nil }
         var n: Int64 = 0
@@ -193,7 +194,7 @@ public struct JSONScanner {
     }
 
     /// An exact decimal from a string or number value.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func decimal(_ range: Range<Int>) -> ExactDecimal? {
         try? ExactDecimal(parsingUTF8: slice(range))
     }
