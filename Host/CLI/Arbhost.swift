@@ -56,7 +56,8 @@ struct LogOptions: ParsableArguments {
     @Option(name: .customLong("log-format"), help: "text or json (default: system.log_format of the config, else text).")
     var format: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, warning or error (default: system.log_level, else info).")
+    @Option(name: .customLong("log-level"),
+            help: "trace, debug, info, warning or error (default: the configuration's system.log_level, else info; plugin lines included).")
     var level: String?
 
     func bootstrap(_ settings: SystemSettings? = nil) throws {
@@ -158,10 +159,9 @@ extension Arbhost {
                 printErrors(errors)
                 throw ExitCode(1)
             }
-            // A replay prints its summary; logs stay quiet unless asked for.
-            var quiet = settings
-            if log.level == nil { quiet.logLevel = "warning" }
-            try log.bootstrap(quiet)
+            // The one rule of every command that runs the host: --log-level, else the file's
+            // system.log_level, else info. Logs go to standard error, the summary to standard output.
+            try log.bootstrap(settings)
             var run = ReplayRun(configPath: config.path,
                                 pluginDirectories: plugins.directories + HostProcess.pluginDirectories(settings, configPath: config.path))
             run.quotesPath = quotes

@@ -76,6 +76,9 @@ struct CLITests {
         #expect(text.contains("[plugin=org.arbhost.strategy.cross-quoter strategy=quoter] order "))
         #expect(text.contains("signal 2: shutting down"))
         #expect(text.contains("host stopped after"))
+        // At exit, what the session did, as replay prints it.
+        #expect(text.contains(" arbhost orders: "), "\(text)")
+        #expect(text.contains(" arbhost venue sim-a: net pnl "), "\(text)")
     }
 
     @Test("run --log-format json writes one JSON object per line, plugin lines tagged with id and instance")

@@ -161,4 +161,35 @@ struct FirstHourTests {
         #expect(text.contains("signal 15: shutting down"), "\(text)")
         #expect(text.contains("host stopped after"), "\(text)")
     }
+
+    @Test("one logging rule: replay shows plugin lines by default, and the file's system.log_level is obeyed")
+    func replayLogging() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let plugins = try TestPaths.pluginFolder(in: dir)
+        let config = """
+            exchanges:
+              - name: sim
+                plugin: org.arbhost.exchange.sim
+                settings:
+                  capture: \(TestPaths.root)/Data/binance/usdm_btcusdt_20240808.gz
+            strategies:
+              - name: quoter
+                plugin: org.arbhost.strategy.cross-quoter
+                parameters:
+                  venue: sim
+            """
+        try config.write(toFile: dir + "/a.yaml", atomically: true, encoding: .utf8)
+        try (config + "\nsystem:\n  log_level: warning\n").write(toFile: dir + "/b.yaml", atomically: true, encoding: .utf8)
+        let window = ["--to", "1723161256414442066", "--no-build-plugins", "--plugin-dir", plugins]
+        let byDefault = try runProcess(arbhost, ["replay", "--config", dir + "/a.yaml"] + window)
+        #expect(byDefault.status == 0, "\(byDefault.output)")
+        #expect(byDefault.output.contains("[plugin=org.arbhost.strategy.cross-quoter strategy=quoter] quoting BTCUSDT on sim"),
+                "\(byDefault.output)")
+        let quiet = try runProcess(arbhost, ["replay", "--config", dir + "/b.yaml"] + window)
+        #expect(quiet.status == 0, "\(quiet.output)")
+        #expect(!quiet.output.contains(" INFO "), "\(quiet.output)")
+        #expect(quiet.output.contains("digest: "))
+        let asked = try runProcess(arbhost, ["replay", "--config", dir + "/b.yaml", "--log-level", "info"] + window)
+        #expect(asked.output.contains("quoting BTCUSDT on sim"), "\(asked.output)")
+    }
 }

@@ -53,8 +53,17 @@ public enum HostProcess {
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [], logger: Logger(label: "lifecycle")))
         reference.group = group
+        // What the session did, reported at exit as `replay` reports it: orders, fills, fees,
+        // funding, positions and PnL per instrument and venue.
+        let recorder = ReplayRecorder(engine: host.engine, market: host.market)
+        let began = DispatchTime.now().uptimeNanoseconds
         logger.info("running from \(configPath); Ctrl-C to stop, SIGHUP or `arbhost reload` to reload")
         try await group.run()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+        let summary = ReplaySummary(recorder: recorder, events: host.engine.eventsProcessed, seconds: seconds,
+                                    instruments: recorder.instrumentResults())
+        // Logged, line by line: with --log-format json every line the process writes stays JSON.
+        for line in summary.text.split(separator: "\n") { logger.info("\(line)") }
     }
 
     /// `run` from a synchronous caller (the command line): the calling thread waits for the
