@@ -286,6 +286,10 @@ private struct SchemaReader {
         if name.contains(":") || name.contains(where: \.isWhitespace) {
             error(node.mark, path + ".name", "\(what) names may not contain ':' or spaces, found '\(YAMLNode.shortened(name))'")
         }
+        if name.utf8.count > SystemConfig.maximumNameLength {
+            error(node.mark, path + ".name",
+                  "\(what) names are at most \(SystemConfig.maximumNameLength) bytes, found \(name.utf8.count): '\(YAMLNode.shortened(name))'")
+        }
         if let first = seen[name] {
             error(node.mark, path + ".name", "duplicate \(what) name '\(YAMLNode.shortened(name))' (first at line \(first))")
         } else {

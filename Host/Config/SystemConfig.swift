@@ -23,6 +23,9 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 
 /// The whole system as strategies.yaml describes it (the seed's SystemConfig).
 public struct SystemConfig: Sendable, Equatable {
+    /// The longest venue or strategy name, in bytes (README, "Names and ids").
+    public static let maximumNameLength = 64
+
     public var exchanges: [ExchangeConfig] = []
     public var strategies: [StrategyConfig] = []
     public var risk = RiskConfig()

@@ -15,10 +15,29 @@ public enum ParameterValidator {
         var errors: [ParameterError] = []
         var typed: [(key: String, text: String, value: ParameterValue)] = []
         var seen = Set<String>()
+        // A declared scalar given as a list or a mapping arrives flattened (`venue[0]`,
+        // `venue.x`): one type error at its first value, not "required" plus "unknown key".
+        var misshapen: [String: (shape: String, location: String)] = [:]
+        for entry in parameters.entries {
+            for declaration in declarations where misshapen[declaration.key] == nil {
+                if entry.key.hasPrefix(declaration.key + "[") {
+                    misshapen[declaration.key] = ("a list", entry.location)
+                } else if entry.key.hasPrefix(declaration.key + ".") {
+                    misshapen[declaration.key] = ("a mapping", entry.location)
+                }
+            }
+        }
+        for (key, found) in misshapen.sorted(by: { $0.key < $1.key }) {
+            guard let declaration = declarations.first(where: { $0.key == key }),
+                  !parameters.entries.contains(where: { $0.key == key }) else { continue }
+            errors.append(ParameterError(keyPath: key, message: "expected \(declaration.type.name == "int" ? "an" : "a") \(declaration.type.name), found \(found.shape)",
+                                         location: found.location))
+        }
         for entry in parameters.entries {
             if !seen.insert(entry.key).inserted {
                 errors.append(ParameterError(keyPath: entry.key, message: "is given twice", location: entry.location))
             }
+            if misshapen.keys.contains(where: { entry.key.hasPrefix($0 + "[") || entry.key.hasPrefix($0 + ".") }) { continue }
             if !declarations.contains(where: { $0.key == entry.key }) {
                 var message = "is not a parameter of this plugin"
                 if let close = closest(entry.key, among: declarations.map(\.key)) { message += "; did you mean '\(close)'?" }
@@ -29,7 +48,7 @@ public enum ParameterValidator {
         for declaration in declarations {
             let entry = parameters.entries.first { $0.key == declaration.key }
             guard let text = entry?.text ?? declaration.defaultText else {
-                if declaration.required {
+                if declaration.required && misshapen[declaration.key] == nil {
                     errors.append(ParameterError(keyPath: declaration.key,
                                                  message: "is required (\(declaration.type.name): \(declaration.summary))"))
                 }

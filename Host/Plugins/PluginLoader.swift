@@ -14,6 +14,12 @@ public final class PluginLoader: Sendable {
     private let scratch: String
     private let counter = Atomic<Int>(0)
 
+    /// The longest plugin id, name and version a descriptor may give, in bytes.
+    public static let maximumIdLength = 128
+    public static let maximumNameLength = 128
+    public static let maximumVersionLength = 64
+    static let idCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_".utf8)
+
     public init() {
         Self.removeAbandonedCopies(in: ProcessInfoLite.temporaryDirectory)
         // The folder names its process, so a later host can tell a killed run's leftovers.
@@ -129,8 +135,19 @@ public final class PluginLoader: Sendable {
         guard let idPointer = d.id, let namePointer = d.name, let versionPointer = d.version else {
             throw refuse(.badDescriptor("id, name and version must be set"))
         }
+        // Limits (README, "Names and ids"): an id is what configurations name and logs print.
+        guard strnlen(idPointer, Self.maximumIdLength + 1) <= Self.maximumIdLength else {
+            throw refuse(.badDescriptor("the id is longer than \(Self.maximumIdLength) bytes"))
+        }
         let id = String(cString: idPointer)
         guard !id.isEmpty else { throw refuse(.badDescriptor("empty id")) }
+        guard id.utf8.allSatisfy({ Self.idCharacters.contains($0) }) else {
+            throw refuse(.badDescriptor("the id '\(id)' may hold only letters, digits, '.', '-' and '_'"))
+        }
+        guard strnlen(namePointer, Self.maximumNameLength + 1) <= Self.maximumNameLength,
+              strnlen(versionPointer, Self.maximumVersionLength + 1) <= Self.maximumVersionLength else {
+            throw refuse(.badDescriptor("the name is longer than \(Self.maximumNameLength) bytes or the version than \(Self.maximumVersionLength)"))
+        }
         guard let getInterface = d.get_interface else { throw refuse(.badDescriptor("get_interface is NULL")) }
 
         let kind: PluginInfo.Kind

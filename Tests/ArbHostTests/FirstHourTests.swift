@@ -192,4 +192,64 @@ struct FirstHourTests {
         let asked = try runProcess(arbhost, ["replay", "--config", dir + "/b.yaml", "--log-level", "info"] + window)
         #expect(asked.output.contains("quoting BTCUSDT on sim"), "\(asked.output)")
     }
+
+    @Test("a list where a text value belongs is one type error, not 'required' plus 'unknown key'")
+    func listForAString() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let plugins = try TestPaths.pluginFolder(in: dir)
+        try """
+            exchanges:
+              - name: sim-a
+                plugin: org.arbhost.exchange.sim
+            strategies:
+              - name: quoter
+                plugin: org.arbhost.strategy.cross-quoter
+                parameters:
+                  venue: [sim-a]
+            """.write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
+        let result = try runProcess(arbhost, ["check", dir + "/s.yaml", "--no-build-plugins", "--plugin-dir", plugins])
+        #expect(result.status == 1)
+        #expect(result.output.contains("s.yaml:8:15: strategies[0].parameters.venue: expected a string, found a list"), "\(result.output)")
+        #expect(result.output.contains("1 problem(s)"), "\(result.output)")
+    }
+
+    @Test("names and ids have limits: a 10 KB strategy name or plugin id is refused with a message")
+    func nameAndIdLimits() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let plugins = try TestPaths.pluginFolder(in: dir)
+        let long = String(repeating: "x", count: 10_000)
+        try """
+            exchanges:
+              - name: sim-a
+                plugin: org.arbhost.exchange.sim
+            strategies:
+              - name: \(long)
+                plugin: org.arbhost.strategy.cross-quoter
+                parameters:
+                  venue: sim-a
+            """.write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
+        let result = try runProcess(arbhost, ["check", dir + "/s.yaml", "--no-build-plugins", "--plugin-dir", plugins])
+        #expect(result.status == 1)
+        #expect(result.output.contains("strategies[0].name: strategy names are at most 64 bytes, found 10000"), "\(result.output)")
+
+        // A plugin whose descriptor gives a 10 KB id.
+        let source = dir + "/long_id.c"
+        try """
+            #include "arb_sdk.h"
+            static const void *get_interface(const char *id) { (void)id; return 0; }
+            static const arb_plugin_descriptor_t descriptor = {
+                sizeof descriptor, ARB_ABI_MAJOR, ARB_ABI_MINOR, ARB_PLUGIN_STRATEGY,
+                "org.example.\(long)", "Long id", "0.1.0", "an id past the limit", get_interface,
+            };
+            ARB_EXPORT const arb_plugin_descriptor_t *arb_plugin_entry(uint32_t major, uint32_t minor) {
+                (void)minor;
+                return major == ARB_ABI_MAJOR ? &descriptor : 0;
+            }
+            """.write(toFile: source, atomically: true, encoding: .utf8)
+        let build = try runProcess("/usr/bin/cc", ["-std=c11", "-shared", "-fPIC", "-I", TestPaths.header, source, "-o", dir + "/liblong.so"])
+        try #require(build.status == 0, "\(build.output)")
+        let listed = try runProcess(arbhost, ["plugins", "--no-build-plugins", "--plugin-dir", dir])
+        #expect(listed.output.contains("refused: plugin \(dir)/liblong.so"), "\(listed.output)")
+        #expect(listed.output.contains("the id is longer than 128 bytes"), "\(listed.output)")
+    }
 }
