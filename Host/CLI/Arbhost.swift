@@ -207,7 +207,7 @@ extension Arbhost {
             }
             let host = HostRuntime(pluginDirectories: plugins.directories + HostProcess.pluginDirectories(parsed.system, configPath: file))
             host.loadPlugins()
-            let errors = ConfigValidator.validate(parsed, plugins: host.plugins)
+            let errors = ConfigValidator.validate(parsed, plugins: host.plugins, refused: host.refused)
             guard errors.isEmpty else {
                 printErrors(ConfigErrors(errors))
                 throw ExitCode(1)

@@ -8,6 +8,8 @@ import Logging
 public protocol ConfigApplier: AnyObject {
     /// The plugins that configurations may name.
     var loadedPlugins: [LoadedPlugin] { get }
+    /// Plugin files found but refused (named in errors about a missing plugin id).
+    var refusedPlugins: [PluginLoadError] { get }
     /// Applies `diff` (from the running configuration to `config`) between two events;
     /// returns the configuration now in effect (a refused change keeps its old part) and one
     /// summary line per change.
@@ -46,10 +48,10 @@ public final class ConfigManager: @unchecked Sendable {
 
     /// Reads and checks the file (load_config): structure, types and ranges, references, and,
     /// when plugins are given, each plugin's own checks. Every problem is reported.
-    public func loadConfig(plugins: [LoadedPlugin]? = nil) -> Result<SystemConfig, ConfigErrors> {
+    public func loadConfig(plugins: [LoadedPlugin]? = nil, refused: [PluginLoadError] = []) -> Result<SystemConfig, ConfigErrors> {
         switch ConfigDecoder.read(path: path) {
         case .failure(let error): return .failure(ConfigErrors(error))
-        case .success(let bytes): return check(Data(bytes), plugins: plugins)
+        case .success(let bytes): return check(Data(bytes), plugins: plugins, refused: refused)
         }
     }
 
@@ -61,12 +63,12 @@ public final class ConfigManager: @unchecked Sendable {
         }
     }
 
-    private func check(_ text: Data, plugins: [LoadedPlugin]?) -> Result<SystemConfig, ConfigErrors> {
+    private func check(_ text: Data, plugins: [LoadedPlugin]?, refused: [PluginLoadError] = []) -> Result<SystemConfig, ConfigErrors> {
         switch ConfigDecoder.decode(text, file: path, environment: environment) {
         case .failure(let errors): return .failure(errors)
         case .success(let config):
             guard let plugins else { return .success(config) }
-            let errors = ConfigValidator.validate(config, plugins: plugins)
+            let errors = ConfigValidator.validate(config, plugins: plugins, refused: refused)
             return errors.isEmpty ? .success(config) : .failure(ConfigErrors(errors))
         }
     }
@@ -102,7 +104,7 @@ public final class ConfigManager: @unchecked Sendable {
         let hash = Self.hash(text)
         if hash == lastHash { return .unchanged }
         lastHash = hash
-        switch check(text, plugins: applier.loadedPlugins) {
+        switch check(text, plugins: applier.loadedPlugins, refused: applier.refusedPlugins) {
         case .failure(let errors):
             for e in errors.errors { logger.error("\(e.description)") }
             logger.error("configuration rejected: \(errors.errors.count) problem(s); still running on version \(versions.last?.number ?? 0)")

@@ -6,30 +6,40 @@ import ArbSDK
 /// strategy's parameters and each venue's settings pass the plugin's declarations and its own
 /// `validate_params`. Structural checks (types, ranges, names, references) are the decoder's.
 public enum ConfigValidator {
-    public static func validate(_ config: SystemConfig, plugins: [LoadedPlugin]) -> [ConfigError] {
+    /// - Parameter refused: the plugin files that were found but refused; when a configured id
+    ///   is missing, the message says which files were refused and why.
+    public static func validate(_ config: SystemConfig, plugins: [LoadedPlugin], refused: [PluginLoadError] = []) -> [ConfigError] {
         var errors: [ConfigError] = []
         for (i, exchange) in config.exchanges.enumerated() {
             let path = "exchanges[\(i)]"
-            guard let plugin = find(exchange.plugin, .exchange, in: plugins, at: exchange.location,
+            guard let plugin = find(exchange.plugin, .exchange, in: plugins, refused: refused, at: exchange.location,
                                     keyPath: path + ".plugin", errors: &errors) else { continue }
             errors += check(exchange.settings, of: plugin, at: exchange.location, keyPath: path + ".settings")
         }
         for (i, strategy) in config.strategies.enumerated() {
             let path = "strategies[\(i)]"
-            guard let plugin = find(strategy.plugin, .strategy, in: plugins, at: strategy.location,
+            guard let plugin = find(strategy.plugin, .strategy, in: plugins, refused: refused, at: strategy.location,
                                     keyPath: path + ".plugin", errors: &errors) else { continue }
             errors += check(strategy.parameters, of: plugin, at: strategy.location, keyPath: path + ".parameters")
         }
         return errors.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
     }
 
-    private static func find(_ id: String, _ kind: PluginInfo.Kind, in plugins: [LoadedPlugin], at location: SourceLocation,
-                             keyPath: String, errors: inout [ConfigError]) -> LoadedPlugin? {
+    private static func find(_ id: String, _ kind: PluginInfo.Kind, in plugins: [LoadedPlugin], refused: [PluginLoadError],
+                             at location: SourceLocation, keyPath: String, errors: inout [ConfigError]) -> LoadedPlugin? {
         guard let plugin = plugins.first(where: { $0.info.id == id }) else {
             let known = plugins.filter { $0.info.kind == kind }.map(\.info.id).sorted()
             var message = "no \(kind.rawValue) plugin has the id '\(id)'"
-            if let close = ParameterValidator.closest(id, among: known) { message += "; did you mean '\(close)'?" }
-            message += known.isEmpty ? " (no \(kind.rawValue) plugins are loaded)" : " (loaded: \(known.joined(separator: ", ")))"
+            if let file = refused.first(where: { $0.pluginId == id }) {
+                message += ": \(file.file) has it but was refused: it \(file.explanation)"
+            } else {
+                if let close = ParameterValidator.closest(id, among: known) { message += "; did you mean '\(close)'?" }
+                message += known.isEmpty ? " (no \(kind.rawValue) plugins are loaded)" : " (loaded: \(known.joined(separator: ", ")))"
+                if !refused.isEmpty {
+                    message += "; refused plugin files, one may be it: "
+                        + refused.map { "\($0.file) (it \($0.explanation))" }.joined(separator: "; ")
+                }
+            }
             errors.append(ConfigError(at: location, keyPath: keyPath, message: message))
             return nil
         }

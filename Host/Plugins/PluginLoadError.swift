@@ -20,13 +20,20 @@ public struct PluginLoadError: Error, Sendable, Equatable, CustomStringConvertib
 
     public var file: String
     public var reason: Reason
+    /// The id the refused plugin gives, when its descriptor could be read that far (a plugin
+    /// built for another ABI version still names itself): `check` says why that id is missing.
+    public var pluginId: String?
 
-    public init(file: String, reason: Reason) {
+    public init(file: String, reason: Reason, pluginId: String? = nil) {
         self.file = file
         self.reason = reason
+        self.pluginId = pluginId
     }
 
-    public var description: String {
+    public var description: String { "plugin \(file) \(explanation)" }
+
+    /// Why the file was refused, without its name.
+    public var explanation: String {
         let what: String
         switch reason {
         case .unreadable(let detail): what = "cannot be read: \(detail)"
@@ -44,6 +51,6 @@ public struct PluginLoadError: Error, Sendable, Equatable, CustomStringConvertib
         case .damagedImage(let problem):
             what = "is a damaged shared library, not loaded (cut short or still being written?): \(problem)"
         }
-        return "plugin \(file) \(what)"
+        return what
     }
 }

@@ -126,7 +126,14 @@ public final class PluginLoader: Sendable {
             throw refuse(.abiMajorMismatch(host: UInt32(ARB_ABI_MAJOR), plugin: d.abi_major))
         }
         guard d.abi_minor <= UInt32(ARB_ABI_MINOR) else {
-            throw refuse(.newerMinor(hostMinor: UInt32(ARB_ABI_MINOR), pluginMinor: d.abi_minor))
+            // A newer minor only adds at the ends of structs: its id is where ours is, so the
+            // refusal can name the id a configuration will look for.
+            var refusal = refuse(.newerMinor(hostMinor: UInt32(ARB_ABI_MINOR), pluginMinor: d.abi_minor))
+            let idEnd = MemoryLayout<arb_plugin_descriptor_t>.offset(of: \.id)! + MemoryLayout<UnsafeRawPointer>.size
+            if Int(d.struct_size) >= idEnd, let id = d.id, strnlen(id, Self.maximumIdLength + 1) <= Self.maximumIdLength {
+                refusal.pluginId = String(cString: id)
+            }
+            throw refusal
         }
         let needed = MemoryLayout<arb_plugin_descriptor_t>.offset(of: \.get_interface)! + MemoryLayout<UnsafeRawPointer>.size
         guard Int(d.struct_size) >= needed else {

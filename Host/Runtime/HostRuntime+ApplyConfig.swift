@@ -11,6 +11,7 @@ import Logging
 
 extension HostRuntime: ConfigApplier {
     public var loadedPlugins: [LoadedPlugin] { plugins }
+    public var refusedPlugins: [PluginLoadError] { refused }
 
     /// Applies a configuration change; venues first (strategies need them), then strategies.
     public func apply(_ new: SystemConfig, diff: ConfigDiff) -> (effective: SystemConfig, summary: [String]) {

@@ -94,7 +94,7 @@ public final class HostRuntime: @unchecked Sendable {
             return .failure(ConfigErrors([ConfigError(file: "", line: 0, column: 0, message: "no configuration file")]))
         }
         let text = (try? ConfigDecoder.read(path: manager.path).get()).map { Data($0) } ?? Data()
-        switch manager.loadConfig(plugins: plugins) {
+        switch manager.loadConfig(plugins: plugins, refused: refused) {
         case .failure(let errors): return .failure(errors)
         case .success(var config):
             adjust(&config)

@@ -252,4 +252,32 @@ struct FirstHourTests {
         #expect(listed.output.contains("refused: plugin \(dir)/liblong.so"), "\(listed.output)")
         #expect(listed.output.contains("the id is longer than 128 bytes"), "\(listed.output)")
     }
+
+    @Test("check says why a configured plugin id is missing: the file that has it was refused")
+    func checkNamesRefusedFiles() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let plugins = try TestPaths.pluginFolder(in: dir, ["SimVenue"], renamed: ["libwrong.so": "FixtureWrongMajor",
+                                                                                 "libnewer.so": "FixtureNewerMinor"])
+        func check(_ id: String) throws -> String {
+            try """
+                exchanges:
+                  - name: sim-a
+                    plugin: org.arbhost.exchange.sim
+                strategies:
+                  - name: s
+                    plugin: \(id)
+                """.write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
+            let result = try runProcess(arbhost, ["check", dir + "/s.yaml", "--no-build-plugins", "--plugin-dir", plugins])
+            #expect(result.status == 1)
+            return result.output
+        }
+        // A newer minor names its id: the message says that file has it.
+        let newer = try check("org.arbhost.test.newer-minor")
+        #expect(newer.contains("no strategy plugin has the id 'org.arbhost.test.newer-minor': \(plugins)/libnewer.so has it but was refused: it was built for ABI 1.1"), "\(newer)")
+        // Another major's descriptor is not read past its version: every refused file is listed with why.
+        let wrong = try check("org.arbhost.test.wrong-major")
+        #expect(wrong.contains("no strategy plugin has the id 'org.arbhost.test.wrong-major'"), "\(wrong)")
+        #expect(wrong.contains("refused plugin files, one may be it: "), "\(wrong)")
+        #expect(wrong.contains("libwrong.so (it was built for ABI 2.x, but this host speaks ABI 1.x"), "\(wrong)")
+    }
 }
