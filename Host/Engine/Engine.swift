@@ -297,13 +297,15 @@ public final class Engine: @unchecked Sendable {
         let instance: UnsafeMutableRawPointer
         let nextEventTime: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<Int64>?) -> arb_status_t
         let advanceTo: @convention(c) (UnsafeMutableRawPointer?, Int64) -> arb_status_t
+        let crashLabel: UnsafePointer<CChar>
     }
 
     private func steppedVenues() -> ContiguousArray<SteppedVenue> {
         var stepped: ContiguousArray<SteppedVenue> = []
         for case let e? in venues where e.isStepped && e.state == .connected {
             guard let instance = e.instance, let next = e.table.next_event_time, let advance = e.table.advance_to else { continue }
-            stepped.append(SteppedVenue(slot: e.slot, instance: instance, nextEventTime: next, advanceTo: advance))
+            stepped.append(SteppedVenue(slot: e.slot, instance: instance, nextEventTime: next, advanceTo: advance,
+                                        crashLabel: UnsafePointer(e.crashLabel)))
         }
         return stepped
     }
@@ -363,7 +365,8 @@ public final class Engine: @unchecked Sendable {
                 fireDueTimers(now: t)
             } else {
                 advanceClock(to: bestTime)
-                _ = venues[best].advanceTo(venues[best].instance, bestTime)
+                let venue = venues[best]
+                _ = CrashMarker.calling(venue.crashLabel, "advance_to") { venue.advanceTo(venue.instance, bestTime) }
             }
             drain(local)
             // Actions may have reached adapters; their next event time may have changed.

@@ -40,6 +40,8 @@ public final class HostRuntime: @unchecked Sendable {
     let logger = Logger(label: "host")
 
     public init(mode: RunMode = .live, pluginDirectories: [String], configPath: String? = nil) {
+        // A plugin that crashes takes the process with it; the report names it first.
+        CrashMarker.installReporter()
         let services = HostServices(engine: Engine(mode: mode))
         engine = services.engine
         market = services.market

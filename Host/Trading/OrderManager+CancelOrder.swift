@@ -32,7 +32,7 @@ extension OrderManager {
             return
         }
         let action = InFlight(kind: ARB_ACTION_CANCEL_ORDER, strategy: strategy, actionId: actionId, orderId: orderId)
-        let status = send(action, to: venue) { request in orderRef(order) { venue.table.cancel_order!(venue.instance, request, $0) } }
+        let status = send(action, to: venue) { request in orderRef(order) { ref in venue.calling("cancel_order") { venue.table.cancel_order!(venue.instance, request, ref) } } }
         if status != ARB_OK {
             finishAction(kind: ARB_ACTION_CANCEL_ORDER, strategy: strategy, actionId: actionId, orderId: orderId,
                          outcome: ARB_OUTCOME_REJECTED, code: 0, reason: "adapter '\(venue.name)' refused the cancel (status \(status))")

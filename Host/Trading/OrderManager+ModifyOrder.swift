@@ -26,7 +26,7 @@ extension OrderManager {
         }
         let action = InFlight(kind: ARB_ACTION_AMEND_ORDER, strategy: strategy, actionId: actionId, orderId: orderId,
                               price: price, quantity: quantity)
-        let status = send(action, to: venue) { request in orderRef(order) { amend(venue.instance, request, $0, price, quantity) } }
+        let status = send(action, to: venue) { request in orderRef(order) { ref in venue.calling("amend_order") { amend(venue.instance, request, ref, price, quantity) } } }
         if status != ARB_OK {
             finishAction(kind: ARB_ACTION_AMEND_ORDER, strategy: strategy, actionId: actionId, orderId: orderId,
                          outcome: ARB_OUTCOME_REJECTED, code: 0, reason: "adapter '\(venue.name)' refused the amend (status \(status))")

@@ -55,7 +55,7 @@ extension OrderManager {
         let status = send(action, to: venue) { request in
             order.clientOrderId.withArbStr { cid in
                 c.client_order_id = cid
-                return venue.table.create_order!(venue.instance, request, &c)
+                return venue.calling("create_order") { venue.table.create_order!(venue.instance, request, &c) }
             }
         }
         if status != ARB_OK {

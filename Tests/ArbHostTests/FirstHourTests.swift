@@ -280,4 +280,48 @@ struct FirstHourTests {
         #expect(wrong.contains("refused plugin files, one may be it: "), "\(wrong)")
         #expect(wrong.contains("libwrong.so (it was built for ABI 2.x, but this host speaks ABI 1.x"), "\(wrong)")
     }
+
+    @Test("a plugin that aborts in start ends the host, and the last words name the plugin, instance and callback")
+    func pluginCrashNamesThePlugin() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let plugins = try TestPaths.pluginFolder(in: dir, ["SimVenue"])
+        try """
+            #include <stdlib.h>
+            #include "arb_sdk.h"
+            static int instance;
+            static arb_status_t create(const arb_strategy_host_t *h, arb_str_t n, const arb_params_t *p,
+                                       const arb_errors_t *e, void **out) { (void)h; (void)n; (void)p; (void)e; *out = &instance; return ARB_OK; }
+            static void destroy(void *p) { (void)p; }
+            static arb_status_t start(void *p) { (void)p; abort(); }
+            static void stop(void *p) { (void)p; }
+            static const arb_strategy_v1_t strategy = {
+                .struct_size = sizeof(arb_strategy_v1_t), .create = create, .destroy = destroy, .start = start, .stop = stop,
+            };
+            static const void *get_interface(const char *id) { (void)id; return &strategy; }
+            static const arb_plugin_descriptor_t descriptor = {
+                sizeof descriptor, ARB_ABI_MAJOR, ARB_ABI_MINOR, ARB_PLUGIN_STRATEGY,
+                "org.example.aborts", "Aborts", "0.1.0", "aborts in start", get_interface,
+            };
+            ARB_EXPORT const arb_plugin_descriptor_t *arb_plugin_entry(uint32_t major, uint32_t minor) {
+                (void)minor;
+                return major == ARB_ABI_MAJOR ? &descriptor : 0;
+            }
+            """.write(toFile: dir + "/aborts.c", atomically: true, encoding: .utf8)
+        let build = try runProcess("/usr/bin/cc", ["-std=c11", "-shared", "-fPIC", "-I", TestPaths.header, dir + "/aborts.c",
+                                                   "-o", plugins + "/libaborts.so"])
+        try #require(build.status == 0, "\(build.output)")
+        try """
+            exchanges:
+              - name: sim-a
+                plugin: org.arbhost.exchange.sim
+            strategies:
+              - name: doomed
+                plugin: org.example.aborts
+            """.write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
+        let result = try runProcess(arbhost, ["run", "--config", dir + "/s.yaml", "--no-build-plugins", "--plugin-dir", plugins,
+                                              "--no-watch", "--duration", "20"], environment: ["SWIFT_BACKTRACE": "enable=no"])
+        #expect(result.status != 0)
+        #expect(result.output.contains("arbhost: SIGABRT in a plugin: strategy 'doomed' (plugin org.example.aborts 0.1.0, \(plugins)/libaborts.so), in its start callback"),
+                "\(result.output)")
+    }
 }

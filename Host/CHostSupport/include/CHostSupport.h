@@ -48,6 +48,21 @@ extern _Thread_local const void *arb_current_engine __attribute__((tls_model("in
 static inline const void *arb_engine_of_this_thread(void) { return arb_current_engine; }
 static inline void arb_set_engine_of_this_thread(const void *engine) { arb_current_engine = engine; }
 
+/* The plugin callback this thread is in, for the crash report: `instance` names the plugin and
+ * its instance (a string that lives as long as the instance), `callback` the callback (a
+ * literal). Set around each call into a plugin; NULL outside. */
+extern _Thread_local const char *arb_crash_instance __attribute__((tls_model("initial-exec")));
+extern _Thread_local const char *arb_crash_callback __attribute__((tls_model("initial-exec")));
+static inline void arb_crash_marker_set(const char *instance, const char *callback) {
+    arb_crash_instance = instance;
+    arb_crash_callback = callback;
+}
+static inline void arb_crash_marker_clear(void) { arb_crash_instance = 0; }
+/* Installs handlers for SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE and SIGTRAP that print the
+ * marker (when a plugin callback was running) before the previous handler or the default
+ * action runs. Once per process. */
+void arb_install_crash_reporter(void);
+
 /* Tells the CPU this is a spin-wait loop (x86 `pause`): polling slows down and stops
  * stealing the cache line a producer is writing. */
 static inline void arb_cpu_relax(void) {

@@ -25,9 +25,12 @@ open class VenueEndpoint: @unchecked Sendable {
     public let engineRef: Unmanaged<Engine>
 
     public var state: State = .created { didSet { engine.venuesChanged() } }
+    /// Names this venue and its adapter build in a crash report.
+    public let crashLabel: UnsafeMutablePointer<CChar>
     public var instance: UnsafeMutableRawPointer? { didSet { engine.venuesChanged() } }
 
-    public init(name: String, slot: Int, table: arb_exchange_v1_t, logger: Logger, engine: Engine) {
+    public init(name: String, slot: Int, table: arb_exchange_v1_t, logger: Logger, engine: Engine, describedAs label: String) {
+        crashLabel = CrashMarker.label(label)
         self.name = name
         self.slot = slot
         self.table = table
@@ -36,7 +39,15 @@ open class VenueEndpoint: @unchecked Sendable {
         engineRef = Unmanaged.passUnretained(engine)
     }
 
+    deinit { CrashMarker.release(crashLabel) }
+
     public var isConnected: Bool { state == .connected }
+
+    /// Runs a call into the adapter marked for the crash report.
+    @inline(__always)
+    public func calling<R>(_ callback: StaticString, _ body: () -> R) -> R {
+        CrashMarker.calling(crashLabel, callback, body)
+    }
 
     /// Stepped by the engine (replay) rather than running its own threads.
     public var isStepped: Bool {

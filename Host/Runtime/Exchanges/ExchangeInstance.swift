@@ -35,7 +35,8 @@ public final class ExchangeInstance: VenueEndpoint, @unchecked Sendable {
         logger[metadataKey: "plugin"] = .string(plugin.info.id)
         host = .allocate(capacity: 1)
         host.initialize(to: ExchangeHostTable.make(engine: engine))
-        super.init(name: name, slot: slot, table: plugin.exchange!.pointee, logger: logger, engine: engine)
+        super.init(name: name, slot: slot, table: plugin.exchange!.pointee, logger: logger, engine: engine,
+                   describedAs: "venue '\(name)' (plugin \(plugin.info.id) \(plugin.info.version), \(plugin.path))")
         host.pointee.host_data = Unmanaged.passUnretained(self).toOpaque()
     }
 

@@ -27,7 +27,7 @@ public final class ExchangeManager: @unchecked Sendable {
         })
         engine.venueTimerFired = { [unowned(unsafe) engine] due in
             guard case .exchange(let slot) = due.owner, let e = engine.venue(slot), let f = e.table.on_timer else { return }
-            f(e.instance, due.id, due.tag)
+            e.calling("on_timer") { f(e.instance, due.id, due.tag) }
         }
     }
 
@@ -58,7 +58,7 @@ public final class ExchangeManager: @unchecked Sendable {
             return e
         }
         let created: UnsafeMutableRawPointer
-        switch LoadedPlugin.createInstance(name: name, parameters: list, prefix: "settings", { table.create(instance.host, $0, $1, $2, $3) }) {
+        switch instance.calling("create", { LoadedPlugin.createInstance(name: name, parameters: list, prefix: "settings", { table.create(instance.host, $0, $1, $2, $3) }) }) {
         case .success(let value): created = value
         case .failure(let errors):
             engine.perform { $0.setVenue(nil, slot: instance.slot) }
@@ -95,7 +95,7 @@ public final class ExchangeManager: @unchecked Sendable {
         let replacement = ExchangeInstance(name: name, slot: old.slot, plugin: plugin, settings: list, engine: engine)
         replacement.credentials = credentials ?? old.credentials
         let created: UnsafeMutableRawPointer
-        switch LoadedPlugin.createInstance(name: name, parameters: list, prefix: "settings", { table.create(replacement.host, $0, $1, $2, $3) }) {
+        switch replacement.calling("create", { LoadedPlugin.createInstance(name: name, parameters: list, prefix: "settings", { table.create(replacement.host, $0, $1, $2, $3) }) }) {
         case .success(let value): created = value
         case .failure(let errors): throw failure(errors.errors)
         }
@@ -113,7 +113,7 @@ public final class ExchangeManager: @unchecked Sendable {
     private func retire(_ e: ExchangeInstance, reason: String, replacement: ExchangeInstance?) {
         engine.perform { engine in
             engine.abandonRequests(venue: e.slot, reason: reason)
-            if let instance = e.instance { e.table.destroy(instance) }
+            if let instance = e.instance { e.calling("destroy") { e.table.destroy(instance) } }
             e.instance = nil
             e.state = .destroyed
             engine.setVenue(replacement, slot: e.slot)
@@ -140,7 +140,7 @@ public final class ExchangeManager: @unchecked Sendable {
         guard let e = byName[name] else { return ARB_ERR_NOT_FOUND }
         return engine.perform { engine in
             guard e.state != .connected else { return ARB_OK }
-            let status = e.table.connect(e.instance)
+            let status = e.calling("connect") { e.table.connect(e.instance) }
             guard status == ARB_OK else {
                 e.logger.error("connect failed with status \(status)")
                 return status
@@ -159,7 +159,7 @@ public final class ExchangeManager: @unchecked Sendable {
         guard let e = byName[name] else { return }
         engine.perform { _ in
             guard e.state == .connected else { return }
-            e.table.disconnect(e.instance)
+            e.calling("disconnect") { e.table.disconnect(e.instance) }
             e.state = .disconnected
         }
     }

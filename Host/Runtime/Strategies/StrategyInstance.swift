@@ -39,6 +39,8 @@ public final class StrategyInstance: @unchecked Sendable {
     /// (at most 2 + 7 + 1 + 9 + 1 characters, well within venues' 32–36).
     let clientOrderPrefix: String
     var marketSubscriptions: Set<InstrumentId> = []
+    /// Names this instance and its plugin build in a crash report (rebuilt on a hot swap).
+    var crashLabel: UnsafeMutablePointer<CChar>
     /// True while a new build's `start` runs after a hot swap: timers and bus subscriptions it
     /// asks for again are the ones it already has (they belong to the name and carried over).
     var isResuming = false
@@ -64,6 +66,7 @@ public final class StrategyInstance: @unchecked Sendable {
         logger[metadataKey: "plugin"] = .string(plugin.info.id)
         self.logger = logger
         clientOrderPrefix = "ah" + String(Self.fnv32(name), radix: 36) + "-" + (orders.session.isEmpty ? "" : orders.session + "-")
+        crashLabel = CrashMarker.label(Self.describe(name, plugin))
         host = .allocate(capacity: 1)
         host.initialize(to: StrategyHostTable.make(engine: engine))
         host.pointee.host_data = Unmanaged.passUnretained(self).toOpaque()
@@ -72,6 +75,17 @@ public final class StrategyInstance: @unchecked Sendable {
     deinit {
         host.deinitialize(count: 1)
         host.deallocate()
+        CrashMarker.release(crashLabel)
+    }
+
+    static func describe(_ name: String, _ plugin: LoadedPlugin) -> String {
+        "strategy '\(name)' (plugin \(plugin.info.id) \(plugin.info.version), \(plugin.path))"
+    }
+
+    /// Runs a call into the plugin marked for the crash report.
+    @inline(__always)
+    func calling<R>(_ callback: StaticString, _ body: () -> R) -> R {
+        CrashMarker.calling(crashLabel, callback, body)
     }
 
     public var isRunning: Bool { state == .running }

@@ -62,7 +62,7 @@ public final class StrategyManager: @unchecked Sendable {
             return s
         }
         let created: UnsafeMutableRawPointer
-        switch LoadedPlugin.createInstance(name: name, parameters: list, { table.create(instance.host, $0, $1, $2, $3) }) {
+        switch instance.calling("create", { LoadedPlugin.createInstance(name: name, parameters: list, { table.create(instance.host, $0, $1, $2, $3) }) }) {
         case .success(let value): created = value
         case .failure(let errors):
             engine.perform { _ in self.slots[instance.slot] = nil }
@@ -90,8 +90,8 @@ public final class StrategyManager: @unchecked Sendable {
             guard s.state != .running else { return ARB_OK }
             for id in s.configuredSymbols { _ = s.subscribeMarket(id) }
             s.state = .running
-            var status = s.table.initialize?(s.instance) ?? ARB_OK
-            if status == ARB_OK { status = s.table.start(s.instance) }
+            var status = s.calling("initialize") { s.table.initialize?(s.instance) ?? ARB_OK }
+            if status == ARB_OK { status = s.calling("start") { s.table.start(s.instance) } }
             if status != ARB_OK { s.state = .stopped }
             return status
         }
@@ -108,7 +108,7 @@ public final class StrategyManager: @unchecked Sendable {
         guard let s = byName[name] else { return }
         let wasRunning = engine.perform { engine -> Bool in
             guard s.state == .running else { return false }
-            s.table.stop(s.instance)
+            s.calling("stop") { s.table.stop(s.instance) }
             s.state = .stopped
             engine.cancelTimers(owner: .strategy(s.slot))
             engine.bus.unsubscribeAll(strategy: s.slot)
@@ -139,7 +139,7 @@ public final class StrategyManager: @unchecked Sendable {
         guard let s = byName[name] else { return }
         stopStrategy(name)
         engine.perform { engine in
-            if let instance = s.instance { s.table.destroy(instance) }
+            if let instance = s.instance { s.calling("destroy") { s.table.destroy(instance) } }
             s.instance = nil
             s.state = .destroyed
             self.slots[s.slot] = nil
@@ -176,7 +176,7 @@ public final class StrategyManager: @unchecked Sendable {
         }
         let collector = ErrorCollector()
         let status: arb_status_t = engine.perform { _ in
-            let status = list.withCParams { params in collector.withSink { reconfigure(s.instance, params, $0) } }
+            let status = s.calling("reconfigure") { list.withCParams { params in collector.withSink { reconfigure(s.instance, params, $0) } } }
             if status == ARB_OK { s.parameters = list }
             return status
         }
@@ -232,7 +232,9 @@ public final class StrategyManager: @unchecked Sendable {
         case .failure(let errors): throw failure("", errors.errors)
         }
         let newInstance: UnsafeMutableRawPointer
-        switch LoadedPlugin.createInstance(name: name, parameters: list, { table.create(s.host, $0, $1, $2, $3) }) {
+        let newLabel = CrashMarker.label(StrategyInstance.describe(name, plugin))
+        defer { CrashMarker.release(newLabel) }
+        switch CrashMarker.calling(newLabel, "create", { LoadedPlugin.createInstance(name: name, parameters: list, { table.create(s.host, $0, $1, $2, $3) }) }) {
         case .success(let value): newInstance = value
         case .failure(let errors): throw failure("", errors.errors)
         }
@@ -240,11 +242,13 @@ public final class StrategyManager: @unchecked Sendable {
             let began = DispatchTime.now().uptimeNanoseconds
             // Move the state: old save_state → new restore_state.
             if let save = s.table.save_state, let old = s.instance {
-                let state = StrategyManager.saveState(save, old)
+                let state = s.calling("save_state") { StrategyManager.saveState(save, old) }
                 if let state, let restore = table.restore_state {
                     let restoreErrors = ErrorCollector(prefix: "state")
                     let restored = state.bytes.withUnsafeBufferPointer { bytes in
-                        restoreErrors.withSink { restore(newInstance, state.version, bytes.baseAddress, bytes.count, $0) }
+                        CrashMarker.calling(newLabel, "restore_state") {
+                            restoreErrors.withSink { restore(newInstance, state.version, bytes.baseAddress, bytes.count, $0) }
+                        }
                     }
                     if restored != ARB_OK {
                         table.destroy(newInstance)
@@ -259,8 +263,8 @@ public final class StrategyManager: @unchecked Sendable {
             s.parameters = list
             if s.state == .running {
                 s.isResuming = true
-                var started = table.initialize?(newInstance) ?? ARB_OK
-                if started == ARB_OK { started = table.start(newInstance) }
+                var started = CrashMarker.calling(newLabel, "initialize") { table.initialize?(newInstance) ?? ARB_OK }
+                if started == ARB_OK { started = CrashMarker.calling(newLabel, "start") { table.start(newInstance) } }
                 s.isResuming = false
                 if started != ARB_OK {
                     // Back to the old build, untouched.
@@ -272,7 +276,10 @@ public final class StrategyManager: @unchecked Sendable {
                     return .failure(failure("the new build's start failed (status \(started))"))
                 }
             }
-            if let oldInstance { oldTable.destroy(oldInstance) }
+            if let oldInstance { s.calling("destroy") { oldTable.destroy(oldInstance) } }
+            let oldLabel = s.crashLabel
+            s.crashLabel = CrashMarker.label(StrategyInstance.describe(name, plugin))
+            CrashMarker.release(oldLabel)
             return .success(Int64(DispatchTime.now().uptimeNanoseconds - began))
         }
         switch outcome {
