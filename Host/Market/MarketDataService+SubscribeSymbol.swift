@@ -44,7 +44,10 @@ extension MarketDataService {
                 subscribe(venue.instance, request, id.rawValue, channel)
             }
             if status != ARB_OK && status != ARB_ERR_UNSUPPORTED {
-                venue.logger.warning("subscribe to channel \(channel) of \(instruments.instrument(id)?.description ?? "\(id)") refused: status \(status)")
+                let name = instruments.instrument(id)?.description ?? "\(id)"
+                let why = status == ARB_ERR_NOT_FOUND ? "the venue has no such market (check the strategy's kind and symbol against the venue's settings)"
+                                                      : "status \(status)"
+                venue.logger.warning("subscribe to channel \(channel) of \(name) refused: \(why)")
             }
         }
     }

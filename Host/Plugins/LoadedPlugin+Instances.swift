@@ -12,7 +12,7 @@ extension LoadedPlugin {
         case .failure(let errors): return .failure(errors)
         }
         let list = CParameterList(typed)
-        if let validate = strategy?.pointee.validate_params {
+        if let validate = strategy?.pointee.validate_params ?? exchange?.pointee.validate_params {
             let collector = ErrorCollector()
             let status = list.withCParams { params in collector.withSink { validate(params, $0) } }
             if status != ARB_OK {

@@ -1113,6 +1113,13 @@ typedef struct arb_exchange_v1 {
 
     /* A timer set through host->set_timer fired. Optional. [engine] */
     void (*on_timer)(void *instance, arb_timer_id_t timer, uint64_t tag);
+
+    /* Checks settings beyond their declarations (choices, settings that must agree, files that
+     * must exist), reporting every problem to `errors` with its key path. The host calls it in
+     * `arbhost check`, before `create`, and for a reload that changes the venue, so a bad setting
+     * is a configuration error at its file:line:column, not a venue that fails to appear.
+     * Optional. ARB_OK or ARB_ERR_REJECTED. [load, control] */
+    arb_status_t (*validate_params)(const arb_params_t *settings, const arb_errors_t *errors);
 } arb_exchange_v1_t;
 
 /* ============================================================================================

@@ -324,4 +324,53 @@ struct FirstHourTests {
         #expect(result.output.contains("arbhost: SIGABRT in a plugin: strategy 'doomed' (plugin org.example.aborts 0.1.0, \(plugins)/libaborts.so), in its start callback"),
                 "\(result.output)")
     }
+
+    @Test("check runs the venue's own validation of its settings: market: coinm is an error at its line, not a vanished venue")
+    func checkRunsVenueValidation() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let plugins = try TestPaths.pluginFolder(in: dir, ["SimVenue"])
+        func check(_ settings: String) throws -> ProcessOutput {
+            try """
+                exchanges:
+                  - name: sim
+                    plugin: org.arbhost.exchange.sim
+                    settings:
+                \(settings)
+                """.write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
+            return try runProcess(arbhost, ["check", dir + "/s.yaml", "--no-build-plugins", "--plugin-dir", plugins])
+        }
+        let coinm = try check("      market: coinm")
+        #expect(coinm.status == 1)
+        #expect(coinm.output.contains("s.yaml:5:15: exchanges[0].settings.market: expected usdm or spot, found 'coinm'"), "\(coinm.output)")
+        let mismatch = try check("      kind: spot\n      market: usdm")
+        #expect(mismatch.status == 1)
+        #expect(mismatch.output.contains("exchanges[0].settings.market: usdm does not fit kind spot"), "\(mismatch.output)")
+        #expect(try check("      kind: spot").status == 0)
+    }
+
+    @Test("a spot capture needs one setting, kind: spot (the sync rule follows)")
+    func spotCaptureNeedsOneSetting() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let plugins = try TestPaths.pluginFolder(in: dir)
+        try """
+            exchanges:
+              - name: sim
+                plugin: org.arbhost.exchange.sim
+                settings:
+                  capture: \(TestPaths.root)/Data/binance/spot_btcusdt_20240808.gz
+                  kind: spot
+            strategies:
+              - name: quoter
+                plugin: org.arbhost.strategy.cross-quoter
+                parameters:
+                  venue: sim
+                  kind: spot
+                  place_orders: false
+            """.write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
+        let result = try runProcess(arbhost, ["replay", "--config", dir + "/s.yaml", "--no-build-plugins", "--plugin-dir", plugins])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(!result.output.contains("refused"), "\(result.output)")
+        let events = result.output.split(separator: "\n").first { $0.hasPrefix("events: ") } ?? ""
+        #expect(!events.contains("(book 0,"), "\(result.output)")
+    }
 }

@@ -21,6 +21,10 @@ public protocol ExchangeAdapter: AnyObject {
     /// Declared settings (`exchanges[i].settings`).
     static var settings: [ParameterSpec] { get }
 
+    /// Checks settings beyond their declarations (before `init`, and in `arbhost check`); throw
+    /// `ParameterProblem` with the setting's key.
+    static func validate(_ settings: ParameterValues) throws
+
     init(host: ExchangeHost, name: String, settings: ParameterValues) throws
 
     func connect() throws
@@ -49,6 +53,7 @@ public protocol ExchangeAdapter: AnyObject {
 
 extension ExchangeAdapter {
     public static var settings: [ParameterSpec] { [] }
+    public static func validate(_ settings: ParameterValues) throws {}
     public func getSymbols(request: UInt64) throws(HostError) { throw .unsupported }
     public func getOrderbook(request: UInt64, instrument: InstrumentId, depth: Int) throws(HostError) { throw .unsupported }
     public func getFundingRate(request: UInt64, instrument: InstrumentId) throws(HostError) { throw .unsupported }

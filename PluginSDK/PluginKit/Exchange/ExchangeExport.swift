@@ -56,6 +56,16 @@ private func makeExchangeTable(capabilities: UInt32) -> UnsafeMutablePointer<arb
         decls?.pointee = adapterDecls?.baseAddress
         count?.pointee = adapterDecls?.count ?? 0
     }
+    t.validate_params = { settings, errors in
+        guard let type = exportedAdapter else { return ARB_ERR_INTERNAL }
+        do {
+            try type.validate(ParameterValues(settings))
+            return ARB_OK
+        } catch {
+            errors?.report(error)
+            return ARB_ERR_REJECTED
+        }
+    }
     t.create = { host, name, settings, errors, out in
         guard let type = exportedAdapter, let host, let out else { return ARB_ERR_INVALID_ARGUMENT }
         do {

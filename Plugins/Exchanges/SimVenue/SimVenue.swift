@@ -38,7 +38,8 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
             ParameterSpec("funding_interval", .duration, default: "8h", min: ExactDecimal(units: 1), "perpetuals' funding interval"),
             ParameterSpec("funding_cap", .decimal, default: "0.0075", min: ExactDecimal(0), "funding rate cap (and -floor)"),
             ParameterSpec("capture", .string, default: "Data/binance/usdm_btcusdt_20240808.gz", "the capture file"),
-            ParameterSpec("market", .string, default: "usdm", "the capture's market: usdm or spot (its sync rule)"),
+            ParameterSpec("market", .string, default: "",
+                          "the capture's market, usdm or spot (its sync rule); empty: from kind (spot → spot, else usdm)"),
             ParameterSpec("quotes", .string, default: "", "the quotes CSV (ts_ns,venue,symbol,bid_px,bid_sz,ask_px,ask_sz)"),
             ParameterSpec("quotes_venue", .string, default: "BINANCE", "which CSV venue feeds this venue"),
             ParameterSpec("speed", .string, default: "1x", "live pacing: 1x, 10x, … or max"),
@@ -132,20 +133,76 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
     private let running = Atomic<Bool>(false)
     private var thread: pthread_t?
 
+    /// The settings `init` would refuse, checked before it (and by `arbhost check`); every
+    /// choice is read by the same functions `init` uses.
+    static func validate(_ settings: ParameterValues) throws {
+        let kind = try Self.kind(settings)
+        let source = try Self.source(settings)
+        _ = try Self.captureMarket(settings, kind: kind)
+        _ = try Self.speed(settings)
+        let list = try settings.string("markets")
+        let markets = list.isEmpty ? [] : try parseMarkets(list)
+        guard source == "generator" || markets.count <= 1 else {
+            throw ParameterProblem("markets", "a \(source) source feeds one market; several need source: generator")
+        }
+        if try source == "quotes" && settings.string("quotes").isEmpty {
+            throw ParameterProblem("quotes", "source quotes needs a quotes file")
+        }
+    }
+
+    static func kind(_ settings: ParameterValues) throws -> InstrumentKind {
+        switch try settings.string("kind") {
+        case "spot": .spot
+        case "perpetual": .perpetual
+        case "dated_future": .datedFuture
+        case let other: throw ParameterProblem("kind", "expected spot, perpetual or dated_future, found '\(other)'")
+        }
+    }
+
+    static func source(_ settings: ParameterValues) throws -> String {
+        let source = try settings.string("source")
+        guard ["capture", "quotes", "generator"].contains(source) else {
+            throw ParameterProblem("source", "expected capture, quotes or generator, found '\(source)'")
+        }
+        return source
+    }
+
+    /// The capture's sync rule: `market`, or from `kind` when it is left out. One setting is
+    /// enough; two that disagree are refused by name.
+    static func captureMarket(_ settings: ParameterValues, kind: InstrumentKind) throws -> BinanceBookSync.Market {
+        switch try settings.string("market") {
+        case "": return kind == .spot ? .spot : .usdm
+        case "usdm":
+            guard kind != .spot else {
+                throw ParameterProblem("market", "usdm does not fit kind spot: for a spot capture set kind: spot and leave market out (or market: spot)")
+            }
+            return .usdm
+        case "spot":
+            guard kind == .spot else {
+                throw ParameterProblem("market", "spot does not fit kind \(kind.name): for a spot capture set kind: spot and leave market out")
+            }
+            return .spot
+        case let other:
+            throw ParameterProblem("market", "expected usdm or spot, found '\(other)' (COIN-M captures are not replayed yet)")
+        }
+    }
+
+    /// Live pacing: nil as fast as possible, else `speed` times wall time.
+    static func speed(_ settings: ParameterValues) throws -> Int64? {
+        let pace = try settings.string("speed")
+        if pace == "max" { return nil }
+        guard pace.hasSuffix("x"), let n = Int64(pace.dropLast()), n >= 1 else {
+            throw ParameterProblem("speed", "expected 1x, 10x, … or max, found '\(pace)'")
+        }
+        return n
+    }
+
     init(host: ExchangeHost, name: String, settings: ParameterValues) throws {
         self.host = host
         self.name = name
         symbol = try settings.string("symbol")
-        switch try settings.string("kind") {
-        case "spot": kind = .spot
-        case "perpetual": kind = .perpetual
-        case "dated_future": kind = .datedFuture
-        default: throw ParameterProblem("kind", "expected spot, perpetual or dated_future")
-        }
-        sourceKind = try settings.string("source")
-        guard ["capture", "quotes", "generator"].contains(sourceKind) else {
-            throw ParameterProblem("source", "expected capture, quotes or generator, found '\(sourceKind)'")
-        }
+        kind = try Self.kind(settings)
+        sourceKind = try Self.source(settings)
         let list = try settings.string("markets")
         markets = try list.isEmpty ? [GeneratedMarket(symbol: symbol, kind: kind, expiry: 0)] : Self.parseMarkets(list)
         guard sourceKind == "generator" || markets.count == 1 else {
@@ -161,22 +218,11 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
             fundingCap: try settings.decimal("funding_cap"), contangoBps: try settings.int("contango_bps"),
             premiumRangeBps: try settings.int("premium_range_bps"))
         capturePath = try settings.string("capture")
-        switch try settings.string("market") {
-        case "usdm": market = .usdm
-        case "spot": market = .spot
-        default: throw ParameterProblem("market", "expected usdm or spot")
-        }
+        market = try Self.captureMarket(settings, kind: kind)
         quotesPath = try settings.string("quotes")
         quotesVenue = try settings.string("quotes_venue")
         if sourceKind == "quotes" && quotesPath.isEmpty { throw ParameterProblem("quotes", "source quotes needs a quotes file") }
-        let pace = try settings.string("speed")
-        if pace == "max" {
-            speed = nil
-        } else if pace.hasSuffix("x"), let n = Int64(pace.dropLast()), n >= 1 {
-            speed = n
-        } else {
-            throw ParameterProblem("speed", "expected 1x, 10x, … or max, found '\(pace)'")
-        }
+        speed = try Self.speed(settings)
         dropMessage = Int(try settings.int("drop_message"))
         corruptMessage = Int(try settings.int("corrupt_message"))
         journalPath = try settings.string("journal")

@@ -18,6 +18,7 @@ typedef struct quoter {
     char name[64];
     char venue[64];
     char symbol[32];
+    arb_instrument_kind_t kind;
     arb_instrument_id_t instrument;
     arb_decimal_t tick;
     arb_decimal_t quantity;
@@ -68,7 +69,8 @@ static const arb_param_t *find_param(const arb_params_t *params, const char *key
 
 static const arb_param_decl_t decls[] = {
     {sizeof(arb_param_decl_t), "venue", ARB_PARAM_STRING, 1, NULL, 0, DEC(0), 0, DEC(0), "venue instance to quote on"},
-    {sizeof(arb_param_decl_t), "symbol", ARB_PARAM_STRING, 0, "BTCUSDT", 0, DEC(0), 0, DEC(0), "perpetual symbol"},
+    {sizeof(arb_param_decl_t), "symbol", ARB_PARAM_STRING, 0, "BTCUSDT", 0, DEC(0), 0, DEC(0), "the symbol to quote"},
+    {sizeof(arb_param_decl_t), "kind", ARB_PARAM_STRING, 0, "perpetual", 0, DEC(0), 0, DEC(0), "perpetual or spot"},
     {sizeof(arb_param_decl_t), "tick_size", ARB_PARAM_DECIMAL, 0, "0.1", 1, DEC(1), 0, DEC(0), "price increment"},
     {sizeof(arb_param_decl_t), "quantity", ARB_PARAM_DECIMAL, 0, "0.001", 1, DEC(1), 0, DEC(0), "order size"},
     {sizeof(arb_param_decl_t), "offset_ticks", ARB_PARAM_INT, 0, "5", 1, DEC(0), 1, {0x35c9adc5dea00000ULL, 0x36}, /* 1000 */
@@ -85,6 +87,13 @@ static void param_decls(const arb_param_decl_t **out, size_t *count) {
 }
 
 static arb_status_t validate_params(const arb_params_t *params, const arb_errors_t *errors) {
+    char kind[16] = {0};
+    if (copy_param(params, "kind", kind, sizeof kind) && strcmp(kind, "perpetual") != 0 && strcmp(kind, "spot") != 0) {
+        static const char key[] = "kind", msg[] = "expected perpetual or spot";
+        arb_str_t k = {key, sizeof key - 1}, m = {msg, sizeof msg - 1};
+        errors->add(errors, k, m);
+        return ARB_ERR_REJECTED;
+    }
     const arb_param_t *offset = find_param(params, "offset_ticks");
     const arb_param_t *requote = find_param(params, "requote_ticks");
     if (offset && requote && requote->int_value <= offset->int_value / 2) {
@@ -117,6 +126,9 @@ static arb_status_t create(const arb_strategy_host_t *host, arb_str_t name, cons
     memcpy(q->name, name.ptr, n);
     copy_param(params, "venue", q->venue, sizeof q->venue);
     copy_param(params, "symbol", q->symbol, sizeof q->symbol);
+    char kind[16] = {0};
+    copy_param(params, "kind", kind, sizeof kind);
+    q->kind = strcmp(kind, "spot") == 0 ? ARB_INSTRUMENT_SPOT : ARB_INSTRUMENT_PERPETUAL;
     apply_params(q, params);
     *out = q;
     return ARB_OK;
@@ -125,13 +137,16 @@ static arb_status_t create(const arb_strategy_host_t *host, arb_str_t name, cons
 static void destroy(void *instance) { free(instance); }
 
 /* New parameters while running (already checked against the declarations and validate_params):
- * the venue and symbol name the instrument this instance subscribed to, so they cannot change. */
+ * the venue, symbol and kind name the instrument this instance subscribed to, so they cannot change. */
 static arb_status_t reconfigure(void *instance, const arb_params_t *params, const arb_errors_t *errors) {
     quoter_t *q = instance;
-    char venue[64] = {0}, symbol[32] = {0};
+    char venue[64] = {0}, symbol[32] = {0}, kind[16] = {0};
     copy_param(params, "venue", venue, sizeof venue);
     copy_param(params, "symbol", symbol, sizeof symbol);
-    const char *key = strcmp(venue, q->venue) != 0 ? "venue" : (strcmp(symbol, q->symbol) != 0 ? "symbol" : NULL);
+    copy_param(params, "kind", kind, sizeof kind);
+    arb_instrument_kind_t new_kind = strcmp(kind, "spot") == 0 ? ARB_INSTRUMENT_SPOT : ARB_INSTRUMENT_PERPETUAL;
+    const char *key = strcmp(venue, q->venue) != 0 ? "venue"
+                    : (strcmp(symbol, q->symbol) != 0 ? "symbol" : (new_kind != q->kind ? "kind" : NULL));
     if (key != NULL) {
         static const char msg[] = "cannot change while running; restart the strategy (remove it and add it again)";
         arb_str_t k = {key, strlen(key)}, m = {msg, sizeof msg - 1};
@@ -146,7 +161,7 @@ static arb_status_t reconfigure(void *instance, const arb_params_t *params, cons
 static arb_status_t start(void *instance) {
     quoter_t *q = instance;
     arb_instrument_t inst = {sizeof(arb_instrument_t), {q->venue, strlen(q->venue)}, {q->symbol, strlen(q->symbol)},
-                             ARB_INSTRUMENT_PERPETUAL, 0};
+                             q->kind, 0};
     arb_status_t s = q->host->instrument_id(q->host, &inst, &q->instrument);
     if (s != ARB_OK) return s;
     logf_(q, ARB_LOG_INFO, "quoting %s on %s", q->symbol, q->venue);

@@ -395,7 +395,7 @@ _Static_assert(offsetof(struct arb_exchange_host, ws_send) == 208, "offsetof arb
 _Static_assert(offsetof(struct arb_exchange_host, ws_close) == 216, "offsetof arb_exchange_host.ws_close");
 _Static_assert(offsetof(struct arb_exchange_host, hmac) == 224, "offsetof arb_exchange_host.hmac");
 _Static_assert(offsetof(struct arb_exchange_host, credential) == 232, "offsetof arb_exchange_host.credential");
-_Static_assert(sizeof(struct arb_exchange_v1) == 216, "sizeof arb_exchange_v1");
+_Static_assert(sizeof(struct arb_exchange_v1) == 224, "sizeof arb_exchange_v1");
 _Static_assert(offsetof(struct arb_exchange_v1, struct_size) == 0, "offsetof arb_exchange_v1.struct_size");
 _Static_assert(offsetof(struct arb_exchange_v1, capabilities) == 4, "offsetof arb_exchange_v1.capabilities");
 _Static_assert(offsetof(struct arb_exchange_v1, param_decls) == 8, "offsetof arb_exchange_v1.param_decls");
@@ -424,6 +424,7 @@ _Static_assert(offsetof(struct arb_exchange_v1, rate_limit_state) == 184, "offse
 _Static_assert(offsetof(struct arb_exchange_v1, next_event_time) == 192, "offsetof arb_exchange_v1.next_event_time");
 _Static_assert(offsetof(struct arb_exchange_v1, advance_to) == 200, "offsetof arb_exchange_v1.advance_to");
 _Static_assert(offsetof(struct arb_exchange_v1, on_timer) == 208, "offsetof arb_exchange_v1.on_timer");
+_Static_assert(offsetof(struct arb_exchange_v1, validate_params) == 216, "offsetof arb_exchange_v1.validate_params");
 _Static_assert(sizeof(struct arb_plugin_descriptor) == 56, "sizeof arb_plugin_descriptor");
 _Static_assert(offsetof(struct arb_plugin_descriptor, struct_size) == 0, "offsetof arb_plugin_descriptor.struct_size");
 _Static_assert(offsetof(struct arb_plugin_descriptor, abi_major) == 4, "offsetof arb_plugin_descriptor.abi_major");
