@@ -218,22 +218,24 @@ extension Arbhost {
 
     struct Reload: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Ask the host running from a configuration to reload it and look for replaced plugins (SIGHUP).")
+            abstract: "Ask the host running from a configuration to reload it and look for replaced plugins; print the outcome.",
+            discussion: """
+                Talks to the host through its control socket (.arbhost.sock beside the file) and prints the \
+                outcome: the version applied and what changed, or every problem of a rejected file with \
+                file:line:column. Exits 1 when the file is rejected or no host runs from it.
+                """)
 
         @OptionGroup var config: ConfigOption
 
         func run() throws {
-            let pidFile = HostProcess.pidFile(forConfig: config.path)
-            guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
-                  let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-                print("error: no host is running from \(config.path) (no \(pidFile))")
+            switch ControlClient.request("reload", socket: HostProcess.controlSocket(forConfig: config.path)) {
+            case .success(let lines):
+                for line in lines { print(line) }
+                if lines.first == "rejected" || lines.first?.hasPrefix("error") == true { throw ExitCode(1) }
+            case .failure(let reason):
+                print("error: no host is running from \(config.path) (\(reason))")
                 throw ExitCode(1)
             }
-            guard kill(pid, SIGHUP) == 0 else {
-                print("error: cannot signal process \(pid): \(String(cString: strerror(errno)))")
-                throw ExitCode(1)
-            }
-            print("asked process \(pid) to reload \(config.path)")
         }
     }
 

@@ -156,10 +156,11 @@ struct CLITests {
         #expect(result.output.contains("\(dir)/s.yaml:4:5: strategies[0]: unknown key 'colour'"), "\(result.output)")
     }
 
-    @Test("arbhost reload makes a running host re-read its file (SIGHUP)")
+    @Test("arbhost reload talks to the running host and prints the outcome: the version applied, or the rejection (exit 1)")
     func reloadCommand() throws {
         let dir = try TestPaths.temporaryDirectory()
         let config = dir + "/strategies.yaml"
+        let socket = dir + "/.arbhost.sock"
         let original = try String(contentsOfFile: TestPaths.root + "/strategies.yaml", encoding: .utf8)
         try original.write(toFile: config, atomically: true, encoding: .utf8)
         let p = Process()
@@ -170,19 +171,35 @@ struct CLITests {
         p.standardError = pipe
         try p.run()
         let output = DataCollector(pipe.fileHandleForReading)
-        #expect(waitUntil { FileManager.default.fileExists(atPath: dir + "/.arbhost.pid") })
+        #expect(waitUntil { FileManager.default.fileExists(atPath: socket) })
+        // Owner-only: another user cannot drive this host.
+        let mode = (try FileManager.default.attributesOfItem(atPath: socket)[.posixPermissions] as? NSNumber)?.intValue ?? 0
+        #expect(mode & 0o777 == 0o600, "mode \(String(mode, radix: 8))")
+
         try original.replacingOccurrences(of: "report_interval: 2s", with: "report_interval: 3s")
             .write(toFile: config, atomically: true, encoding: .utf8)
-        let reload = try runProcess(arbhost, ["reload", "--config", config])
-        #expect(reload.status == 0, "\(reload.output)")
-        #expect(reload.output.contains("asked process \(p.processIdentifier) to reload"))
-        sleep(1)
+        let applied = try runProcess(arbhost, ["reload", "--config", config])
+        #expect(applied.status == 0, "\(applied.output)")
+        #expect(applied.output.hasPrefix("applied 2\n"), "\(applied.output)")
+        #expect(applied.output.contains("strategy spread-watch: parameters report_interval 2s → 3s"), "\(applied.output)")
+
+        let same = try runProcess(arbhost, ["reload", "--config", config])
+        #expect(same.status == 0 && same.output == "unchanged\n", "\(same.output)")
+
+        try original.replacingOccurrences(of: "report_interval: 2s", with: "report_interval: soon")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let rejected = try runProcess(arbhost, ["reload", "--config", config])
+        #expect(rejected.status == 1, "\(rejected.output)")
+        #expect(rejected.output.hasPrefix("rejected\n"), "\(rejected.output)")
+        #expect(rejected.output.contains("\(config):") && rejected.output.contains("report_interval"), "\(rejected.output)")
+
         kill(p.processIdentifier, SIGTERM)
         p.waitUntilExit()
         let text = output.finish()
-        #expect(p.terminationStatus == 0)
-        #expect(text.contains("SIGHUP: reloading"), "\(text)")
-        #expect(text.contains("v2: strategy spread-watch: parameters report_interval 2s → 3s"), "\(text)")
+        #expect(p.terminationStatus == 0, "\(text)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/.arbhost.pid"))
+        #expect(!FileManager.default.fileExists(atPath: socket))
+        let none = try runProcess(arbhost, ["reload", "--config", config])
+        #expect(none.status == 1 && none.output.contains("error: no host is running from"), "\(none.output)")
     }
 }

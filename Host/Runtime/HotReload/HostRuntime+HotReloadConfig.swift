@@ -38,7 +38,15 @@ extension HostRuntime {
     /// What SIGHUP and `arbhost reload` do: re-read strategies.yaml and look for replaced
     /// plugin files, now.
     public func forceReload() {
-        configManager?.reloadConfig()
-        for (path, identity) in pluginFiles where FileIdentity(path) != identity { pluginFileChanged(path) }
+        _ = reloadNow()
+    }
+
+    /// `forceReload`, with what it did: the configuration's outcome (nil without a file) and
+    /// one line per replaced plugin file. For the control channel.
+    public func reloadNow() -> (outcome: ConfigManager.ReloadOutcome?, swaps: [String]) {
+        let outcome = configManager?.reloadConfig()
+        var swaps: [String] = []
+        for (path, identity) in pluginFiles where FileIdentity(path) != identity { swaps += pluginFileChanged(path) }
+        return (outcome, swaps)
     }
 }

@@ -16,6 +16,11 @@ public enum HostProcess {
         URL(fileURLWithPath: configPath).deletingLastPathComponent().path + "/.arbhost.pid"
     }
 
+    /// The control socket of a host running from `configPath`, beside its pid file.
+    public static func controlSocket(forConfig configPath: String) -> String {
+        URL(fileURLWithPath: configPath).deletingLastPathComponent().path + "/.arbhost.sock"
+    }
+
     /// The plugin folders a configuration adds (`system.plugin_dirs`, relative to its file).
     public static func pluginDirectories(_ settings: SystemSettings, configPath: String) -> [String] {
         let folder = URL(fileURLWithPath: configPath).deletingLastPathComponent().path
@@ -47,6 +52,7 @@ public enum HostProcess {
         let reference = SignalService.GroupReference()
         services.append(.init(service: SignalService(host: host, group: reference)))
         services.append(.init(service: PidFileService(path: pidFile(forConfig: configPath))))
+        services.append(.init(service: ControlSocketService(host: host, path: controlSocket(forConfig: configPath))))
         if let duration {
             services.append(.init(service: RunDurationService(seconds: duration), successTerminationBehavior: .gracefullyShutdownGroup))
         }
