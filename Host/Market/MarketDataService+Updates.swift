@@ -82,7 +82,7 @@ extension MarketDataService {
         }
     }
 
-    private func routeStale(_ id: InstrumentId, reason: StaticString, timestamp: Int64, source: EventSource) {
+    func routeStale(_ id: InstrumentId, reason: StaticString, timestamp: Int64, source: EventSource) {
         let text = arb_str_t(ptr: UnsafeRawPointer(reason.utf8Start).assumingMemoryBound(to: CChar.self),
                              len: reason.utf8CodeUnitCount)
         engine.router.routeEvent(Event(type: .bookStale, timestamp: timestamp, source: source,
@@ -175,6 +175,18 @@ extension MarketDataService {
             json.append(e.aggressor_side == ARB_SIDE_BUY ? "\",\"side\":\"buy\",\"ts_event\":" : "\",\"side\":\"sell\",\"ts_event\":")
             json.append(integer: e.ts_event)
             json.append("}")
+        }
+    }
+
+    /// The books of a venue that is not connected are stale: each valid one is marked and its
+    /// subscribers told (once; the venue's next snapshot after it connects makes the book valid
+    /// again, and they hear `on_book_resynced`). Engine thread.
+    public func markVenueStale(_ venue: String, slot: Int, reason: StaticString) {
+        for raw in books.indices where raw > 0 && hasBook[raw] && books[raw].isValid {
+            let id = InstrumentId(rawValue: UInt32(raw))
+            guard instruments.instrument(id)?.venue == venue else { continue }
+            books[raw].invalidate(.venueDisconnected)
+            routeStale(id, reason: reason, timestamp: engine.now(), source: .venue(slot))
         }
     }
 }

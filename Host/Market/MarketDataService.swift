@@ -12,7 +12,7 @@ public final class MarketDataService: @unchecked Sendable {
     /// A book per instrument handle, in place: `OrderBook?` elements were copied out and back
     /// on every mutation through `!` (hundreds of bytes a book event). `hasBook` says which
     /// instruments have had book data.
-    private(set) var books: ContiguousArray<OrderBook> = [OrderBook(instrument: InstrumentId(rawValue: 0))]
+    var books: ContiguousArray<OrderBook> = [OrderBook(instrument: InstrumentId(rawValue: 0))]
     private(set) var hasBook: ContiguousArray<Bool> = [false]
     /// Whether the host asked the venue for a snapshot of a book it found wrong itself, until a
     /// snapshot makes the book valid again.

@@ -39,8 +39,10 @@ extension HostRuntime: ConfigApplier {
         for (old, e) in diff.changedExchanges {
             guard let plugin = plugin(id: e.plugin) else { continue }
             do {
-                try exchanges.replaceExchange(e.name, plugin: plugin, settings: e.settings, credentials: e.credentials)
-                summary.append("exchange \(e.name): changed, reconnected")
+                let status = try exchanges.replaceExchange(e.name, plugin: plugin, settings: e.settings, credentials: e.credentials)
+                summary.append(status == ARB_OK
+                    ? "exchange \(e.name): changed\(engine.isRunning ? ", reconnected" : "")"
+                    : "exchange \(e.name): changed, but it could not connect (status \(status)): its books are stale, retrying")
             } catch {
                 summary.append("exchange \(e.name): change refused, still running as before: \(error.description)")
                 if let i = effective.exchanges.firstIndex(where: { $0.name == e.name }) { effective.exchanges[i] = old }

@@ -49,6 +49,7 @@ public final class HostRuntime: @unchecked Sendable {
         strategies = services.strategies
         exchanges = services.exchanges
         funding = services.funding
+        exchanges.serialize = { [controlLock] body in controlLock.withLock(body) }
         // One spelling of each folder, absolute: hot swap matches the watcher's paths against
         // the loaded plugins' paths.
         var seen: Set<String> = []

@@ -42,6 +42,8 @@ public struct OrderBook: Sendable {
         case gapReported(expected: UInt64, received: UInt64)
         case sequenceWentBack(last: UInt64, received: UInt64)
         case crossed
+        /// Its venue is not connected (failed to connect, or lost): nothing updates it.
+        case venueDisconnected
     }
 
     public enum Outcome: Equatable { case applied, ignoredStale, invalidated }

@@ -76,8 +76,11 @@ public final class ExchangeManager: @unchecked Sendable {
     /// UNKNOWN (their real outcome is asked of the venue, never resent), and a new instance in
     /// the same slot connects and resubscribes what strategies listen to. Other venues are
     /// untouched. If the new instance cannot be created, the old one keeps running.
+    /// - Returns: the new instance's connect status (ARB_OK when the host is not running yet);
+    ///   a venue that cannot connect stays in place, its books stale, and is retried.
+    @discardableResult
     public func replaceExchange(_ name: String, plugin: LoadedPlugin, settings: Parameters,
-                                credentials: ExchangeConfig.Credentials? = nil) throws(InstanceError) {
+                                credentials: ExchangeConfig.Credentials? = nil) throws(InstanceError) -> arb_status_t {
         guard let old = byName[name] else {
             throw InstanceError(strategy: name, plugin: plugin.path, problems: [ParameterError(keyPath: "", message: "no such venue")])
         }
@@ -100,12 +103,13 @@ public final class ExchangeManager: @unchecked Sendable {
         case .failure(let errors): throw failure(errors.errors)
         }
         replacement.instance = created
-        let wasConnected = old.state == .connected
         disconnect(name)
         retire(old, reason: "venue '\(name)' was replaced; the outcome will be asked of the venue", replacement: replacement)
         byName[name] = replacement
         replacement.logger.info("replaced by \(plugin.info.id) \(plugin.info.version)")
-        if wasConnected { _ = connect(name) }
+        // While the host runs, the new instance connects, whether or not the old one was
+        // connected: undoing an edit that broke a venue brings it back.
+        return engine.isRunning ? connect(name) : ARB_OK
     }
 
     /// Destroys a disconnected venue instance between two events; what was in flight to it ends
@@ -137,12 +141,19 @@ public final class ExchangeManager: @unchecked Sendable {
 
     /// Connects a venue and asks it for what running strategies subscribed to.
     public func connect(_ name: String) -> arb_status_t {
+        connect(name, attempt: 0)
+    }
+
+    /// Connects; on failure the venue's books are stale (strategies told) and, while the host
+    /// runs, another try follows after 1, 2, 4 … 60 s.
+    private func connect(_ name: String, attempt: Int) -> arb_status_t {
         guard let e = byName[name] else { return ARB_ERR_NOT_FOUND }
-        return engine.perform { engine in
+        let status: arb_status_t = engine.perform { engine in
             guard e.state != .connected else { return ARB_OK }
             let status = e.calling("connect") { e.table.connect(e.instance) }
             guard status == ARB_OK else {
-                e.logger.error("connect failed with status \(status)")
+                e.logger.error("connect failed with status \(status); its books are stale until it connects")
+                self.market.markVenueStale(e.name, slot: e.slot, reason: Self.notConnected)
                 return status
             }
             e.state = .connected
@@ -151,6 +162,27 @@ public final class ExchangeManager: @unchecked Sendable {
             }
             self.market.resubscribe(e)
             return ARB_OK
+        }
+        if status != ARB_OK && engine.isRunning { scheduleReconnect(name, instance: e, attempt: attempt) }
+        return status
+    }
+
+    private static let notConnected: StaticString = "venue not connected"
+
+    /// Runs a control operation on the manager's state from another thread (a reconnect
+    /// timer); the runtime serialises it with its other control work.
+    public var serialize: (() -> Void) -> Void = { $0() }
+
+    private func scheduleReconnect(_ name: String, instance: ExchangeInstance, attempt: Int) {
+        let delay = min(60, 1 << min(attempt, 6))
+        instance.logger.warning("retrying to connect in \(delay) s")
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(delay)) { [weak self, weak instance] in
+            guard let self, let instance else { return }
+            self.serialize {
+                // Only the same instance, still not connected, in a running host.
+                guard self.byName[name] === instance, instance.state != .connected, self.engine.isRunning else { return }
+                _ = self.connect(name, attempt: attempt + 1)
+            }
         }
     }
 
@@ -205,6 +237,10 @@ public final class ExchangeManager: @unchecked Sendable {
         let detail = String(record.detail)
         let connected = record.state == ARB_CONNECTION_CONNECTED
         e.logger.info("\(connected ? "connected" : record.state == ARB_CONNECTION_CONNECTING ? "connecting" : "disconnected")\(detail.isEmpty ? "" : ": \(detail)")")
+        if record.state == ARB_CONNECTION_DISCONNECTED && e.state == .connected {
+            // Lost while the host expected it up: nothing updates its books now.
+            market.markVenueStale(e.name, slot: e.slot, reason: Self.notConnected)
+        }
         if record.state != ARB_CONNECTION_CONNECTING {
             engine.router.routeEvent(Event(type: connected ? .exchangeConnected : .exchangeDisconnected, timestamp: engine.now(),
                                     source: .venue(e.slot), payload: .text(record.detail)))
