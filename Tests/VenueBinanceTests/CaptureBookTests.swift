@@ -212,3 +212,25 @@ struct CaptureBookTests {
         #expect(spot.check(first: 106, final: 107, previous: 0) == .gap(expected: 105, received: 106))
     }
 }
+
+/// Recordings are read with the same care as YAML: a file cut short is an error, not half a run.
+@Suite("Capture files")
+struct CaptureFileTests {
+    @Test("a .gz capture cut short is refused as truncated, with how much it held")
+    func truncatedCapture() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let whole = try Data(contentsOf: URL(fileURLWithPath: TestPaths.root + "/Data/binance/usdm_btcusdt_20240808.gz"))
+        for size in [300_000, whole.count / 2, whole.count - 1] {
+            let path = dir + "/cut-\(size).gz"
+            try whole.prefix(size).write(to: URL(fileURLWithPath: path))
+            #expect {
+                _ = try Capture.load(path: path)
+            } throws: { error in
+                guard let error = error as? Capture.LoadError, case .truncated(let file, let count) = error else { return false }
+                return file == path && count > 0 && error.description.contains("is cut short")
+            }
+        }
+        // The whole file still loads.
+        #expect(try Capture.load(path: TestPaths.root + "/Data/binance/usdm_btcusdt_20240808.gz").lines.count > 90_000)
+    }
+}

@@ -163,7 +163,7 @@ public final class ExchangeManager: @unchecked Sendable {
             self.market.resubscribe(e)
             return ARB_OK
         }
-        if status != ARB_OK && engine.isRunning { scheduleReconnect(name, instance: e, attempt: attempt) }
+        if status != ARB_OK && engine.isRunning && engine.mode == .live { scheduleReconnect(name, instance: e, attempt: attempt) }
         return status
     }
 

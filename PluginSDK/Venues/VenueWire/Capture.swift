@@ -18,10 +18,15 @@ public final class Capture: @unchecked Sendable {
     public enum LoadError: Error, CustomStringConvertible {
         case cannotOpen(String)
         case corrupt(String)
+        /// The gzip stream ends before its end marker: the file was cut short (a copy still in
+        /// progress, a full disk). Replaying the part before would look like a complete run.
+        case truncated(String, bytesRead: Int)
         public var description: String {
             switch self {
             case .cannotOpen(let path): "cannot open capture \(path)"
             case .corrupt(let path): "capture \(path) is not a readable gzip or text file"
+            case .truncated(let path, let count):
+                "capture \(path) is cut short: its gzip stream ends without its end marker after \(count) bytes of data"
             }
         }
     }
@@ -73,6 +78,11 @@ public final class Capture: @unchecked Sendable {
             if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<Int(n)])
         }
+        // gzread reports a stream that stops early as end of file; zlib keeps the reason.
+        var code: Int32 = Z_OK
+        _ = gzerror(file, &code)
+        if code == Z_BUF_ERROR { throw .truncated(path, bytesRead: bytes.count) }
+        if code != Z_OK && code != Z_STREAM_END { throw .corrupt(path) }
         return Capture(bytes: bytes)
     }
 
