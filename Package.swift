@@ -125,6 +125,11 @@ let package = Package(
         .testTarget(name: "ArbBookTests", dependencies: ["ArbBook", "ArbModel"], path: "Tests/ArbBookTests"),
         .testTarget(name: "VenueBinanceTests", dependencies: ["VenueBinance", "VenueWire", "ArbBook", "ArbModel", "ArbTestKit"],
                     path: "Tests/VenueBinanceTests"),
+        .testTarget(name: "ArbEngineTests", dependencies: ["ArbEngine", "ArbModel", "ArbSDK", "CHostSupport"], path: "Tests/ArbEngineTests"),
+        .testTarget(name: "ArbMarketTests", dependencies: ["ArbMarket", "ArbModel", "ArbSDK"], path: "Tests/ArbMarketTests"),
+        .testTarget(name: "ArbPluginsTests", dependencies: ["ArbPlugins", "ArbModel", "ArbSDK"], path: "Tests/ArbPluginsTests"),
+        .testTarget(name: "ArbConfigTests", dependencies: ["ArbConfig", "ArbPlugins", "ArbModel", "ArbSDK", "ArbTestKit"],
+                    path: "Tests/ArbConfigTests"),
         .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange", "ArbModel"], path: "Tests/PaperExchangeTests"),
         // ABI/ holds C sources the tests compile with cc at run time (header checks, an
         // out-of-tree plugin), not sources of the test target.

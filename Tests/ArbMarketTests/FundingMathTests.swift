@@ -1,14 +1,7 @@
 import ArbSDK
-import ArbBook
 import ArbModel
-import ArbTestKit
 import Testing
-@testable import ArbConfig
-@testable import ArbEngine
 @testable import ArbMarket
-@testable import ArbPlugins
-@testable import ArbRuntime
-@testable import ArbTrading
 
 /// An exact decimal from its text (tests spell every value out).
 private func dec(_ text: String) throws -> ExactDecimal { try ExactDecimal(parsing: text) }

@@ -1,16 +1,9 @@
 import ArbSDK
 import Glibc
-import ArbBook
 import ArbModel
 import Synchronization
-import ArbTestKit
 import Testing
-@testable import ArbConfig
 @testable import ArbEngine
-@testable import ArbMarket
-@testable import ArbPlugins
-@testable import ArbRuntime
-@testable import ArbTrading
 
 /// Runs `body` on a new pthread; pass the result to `pthread_join`.
 private final class ThreadBody {

@@ -1,11 +1,5 @@
-import ArbTestKit
 import Testing
-@testable import ArbConfig
 @testable import ArbEngine
-@testable import ArbMarket
-@testable import ArbPlugins
-@testable import ArbRuntime
-@testable import ArbTrading
 
 @Suite("TopicPattern")
 struct TopicPatternTests {

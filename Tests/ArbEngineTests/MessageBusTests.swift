@@ -1,14 +1,7 @@
 import ArbSDK
-import ArbBook
 import ArbModel
-import ArbTestKit
 import Testing
-@testable import ArbConfig
 @testable import ArbEngine
-@testable import ArbMarket
-@testable import ArbPlugins
-@testable import ArbRuntime
-@testable import ArbTrading
 
 /// A message as a subscriber saw it, copied out of the borrowed delivery.
 private struct Received: Equatable {

@@ -1,14 +1,9 @@
 import Foundation
-import ArbBook
 import ArbModel
 import ArbTestKit
 import Testing
 @testable import ArbConfig
-@testable import ArbEngine
-@testable import ArbMarket
-@testable import ArbPlugins
-@testable import ArbRuntime
-@testable import ArbTrading
+import ArbPlugins
 
 /// strategies.yaml, read from real files: the typed result, every error with its exact
 /// position and key path, and hostile input refused fast.

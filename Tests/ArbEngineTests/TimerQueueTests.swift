@@ -1,11 +1,5 @@
-import ArbTestKit
 import Testing
-@testable import ArbConfig
 @testable import ArbEngine
-@testable import ArbMarket
-@testable import ArbPlugins
-@testable import ArbRuntime
-@testable import ArbTrading
 
 /// A reference around the queue under test, so its mutating calls can sit inside `#expect`
 /// (the macro passes its operand as an immutable value).

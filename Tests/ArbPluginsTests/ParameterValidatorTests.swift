@@ -1,15 +1,8 @@
 import ArbSDK
 import Glibc
-import ArbBook
 import ArbModel
-import ArbTestKit
 import Testing
-@testable import ArbConfig
-@testable import ArbEngine
-@testable import ArbMarket
 @testable import ArbPlugins
-@testable import ArbRuntime
-@testable import ArbTrading
 
 /// A declaration built the way the loader builds one: from a C `arb_param_decl_t` whose strings
 /// live only for the call (the declaration copies them).
