@@ -119,6 +119,9 @@ extension Arbhost {
             } catch HostProcess.StartError.configuration(let errors) {
                 printErrors(errors)
                 throw ExitCode(1)
+            } catch HostProcess.StartError.venues {
+                // Each venue and its reason was logged as the host gave up.
+                throw ExitCode(1)
             }
         }
     }
@@ -176,7 +179,11 @@ extension Arbhost {
             do {
                 (summary, digest) = try run.run()
             } catch {
-                if case .configuration(let errors) = error { printErrors(errors) }
+                switch error {
+                case .configuration(let errors): printErrors(errors)
+                case .venues(let failures): for failure in failures { Logger(label: "arbhost").error("\(failure)") }
+                case .noPlugins: break
+                }
                 throw ExitCode(1)
             }
             print(summary.text)

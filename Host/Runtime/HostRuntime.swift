@@ -114,15 +114,27 @@ public final class HostRuntime: @unchecked Sendable {
     }
 
     /// Starts the engine, connects venues, starts strategies.
+    ///
+    /// A venue that cannot connect (say, its journal cannot be recovered) is a start error: no
+    /// strategy is started, the failures are returned in `venues`, and the caller shuts the host
+    /// down and ends the process with an error. A strategy that fails to start is returned in
+    /// `strategies` and the host runs on without it.
     @discardableResult
-    public func start() -> [InstanceError] {
+    public func start() -> StartFailures {
         engine.start()
         engine.perform { $0.publishSystem(.systemStartup, json: "{}") }
-        exchanges.connectAll()
+        let refused = exchanges.connectAll()
+        if !refused.isEmpty {
+            return StartFailures(venues: exchanges.allExchanges.compactMap { e in
+                refused[e.name].map {
+                    VenueStartFailure(venue: e.name, plugin: e.plugin.info.id, status: $0, reason: e.takeLoggedError() ?? "")
+                }
+            })
+        }
         if engine.mode == .replay { engine.alignReplayClock() }
         let failures = strategies.startAll()
         if engine.mode == .replay { engine.beginReplay() }
-        return failures
+        return StartFailures(strategies: failures)
     }
 
     /// Stops watching, stops strategies, disconnects venues, stops the engine; every committed
@@ -136,6 +148,27 @@ public final class HostRuntime: @unchecked Sendable {
         exchanges.removeAll()
         engine.stop()
         logger.info("stopped after \(engine.eventsProcessed) events")
+    }
+}
+
+/// What did not start (`HostRuntime.start`).
+public struct StartFailures: Sendable {
+    /// Venues that could not connect: the host must not run without them (no strategy was started).
+    public var venues: [VenueStartFailure] = []
+    /// Strategies that failed to start (the host runs on without them).
+    public var strategies: [InstanceError] = []
+}
+
+/// A venue whose adapter's connect failed when the host started.
+public struct VenueStartFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public var venue: String
+    public var plugin: String
+    public var status: arb_status_t
+    /// The last error the adapter logged while connecting ("" if none).
+    public var reason: String
+
+    public var description: String {
+        "venue '\(venue)' (plugin \(plugin)) could not connect (status \(status))" + (reason.isEmpty ? "" : ": \(reason)")
     }
 }
 

@@ -97,6 +97,31 @@ struct CLITests {
         #expect(tagged)
     }
 
+    @Test("replay exits 1 with the venue and the reason when a venue cannot connect, and prints no summary")
+    func replayVenueThatCannotConnect() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let plugins = try TestPaths.pluginFolder(in: dir, ["SimVenue", "CrossQuoter"])
+        let config = dir + "/strategies.yaml"
+        try """
+            exchanges:
+              - name: sim
+                plugin: org.arbhost.exchange.sim
+                settings:
+                  source: quotes
+                  quotes: \(dir)/missing.csv
+            strategies:
+              - name: quoter
+                plugin: org.arbhost.strategy.cross-quoter
+                parameters:
+                  venue: sim
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let result = try runProcess(arbhost, ["replay", "--config", config, "--no-build-plugins", "--plugin-dir", plugins], timeout: 60)
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("venue 'sim' (plugin org.arbhost.exchange.sim) could not connect (status "), "\(result.output)")
+        #expect(result.output.contains(": cannot read quotes file \(dir)/missing.csv"), "\(result.output)")
+        #expect(!result.output.contains("digest:"), "\(result.output)")
+    }
+
     @Test("run without any plugin says where it looked and fails")
     func runWithoutPlugins() throws {
         let dir = try TestPaths.temporaryDirectory()

@@ -110,4 +110,54 @@ struct VenueJournalTests {
         #expect(counts[0] > 0)
         #expect(counts[0] == counts[1], "the second run's journal holds only its own orders")
     }
+    @Test("a journal the venue cannot recover is a start error: `arbhost run` logs the venue and the reason and exits 1")
+    func unrecoverableJournalStopsRun() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let plugins = try TestPaths.pluginFolder(in: dir, ["SimVenue", "CrossQuoter"])
+        let journal = dir + "/sim.journal"
+        let config = dir + "/strategies.yaml"
+        try """
+            exchanges:
+              - name: sim
+                plugin: org.arbhost.exchange.sim
+                settings:
+                  source: generator
+                  markets: BTCUSDT:perpetual, BTCUSDT:spot
+                  journal: \(journal)
+            strategies:
+              - name: quoter
+                plugin: org.arbhost.strategy.cross-quoter
+                parameters:
+                  venue: sim
+                  offset_ticks: 1
+                  requote_ticks: 2
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let arguments = ["run", "--config", config, "--no-watch", "--no-build-plugins", "--plugin-dir", plugins, "--duration", "5"]
+
+        // A line that is not JSON with a committed batch after it: corruption, not a torn tail.
+        try """
+            {"n":1,"k":"dep","cur":"USDT","amt":"1000000","end":true}
+            {"n":2,"k":"dep","cur":"BT
+            {"n":3,"k":"dep","cur":"BTC","amt":"1","end":true}
+
+            """.write(toFile: journal, atomically: true, encoding: .utf8)
+        let corrupt = try runProcess(TestPaths.build + "/arbhost", arguments, timeout: 60)
+        #expect(corrupt.status == 1, "\(corrupt.output)")
+        #expect(corrupt.output.contains("venue 'sim' (plugin org.arbhost.exchange.sim) could not connect (status "), "\(corrupt.output)")
+        #expect(corrupt.output.contains("journal \(journal): journal line 2 is corrupt: not a flat JSON object"), "\(corrupt.output)")
+        #expect(!corrupt.output.contains("strategy=quoter] order "), "no strategy runs without its venue")
+
+        // A journal of a market the venue is not configured with (any more).
+        try """
+            {"n":1,"k":"dep","cur":"USDT","amt":"1000000","end":true}
+            {"n":2,"k":"ord","cid":"a","vid":"P1","sym":"ETHUSDT","kind":"perpetual","side":"buy","type":"limit","tif":"gtc","qty":"0.001","px":"3000","ro":false,"ts":1,"end":true}
+
+            """.write(toFile: journal, atomically: true, encoding: .utf8)
+        let unknown = try runProcess(TestPaths.build + "/arbhost", arguments, timeout: 60)
+        #expect(unknown.status == 1, "\(unknown.output)")
+        #expect(unknown.output.contains("venue 'sim' (plugin org.arbhost.exchange.sim) could not connect"), "\(unknown.output)")
+        #expect(unknown.output.contains("journal \(journal) line 2 names ETHUSDT perpetual, which this venue is not configured with "
+                                        + "(configured: BTCUSDT perpetual, BTCUSDT spot)"), "\(unknown.output)")
+    }
 }
+

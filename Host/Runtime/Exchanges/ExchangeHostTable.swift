@@ -43,7 +43,11 @@ enum ExchangeHostTable {
         t.run_mode = engine.mode.cValue
         t.now = { host in ExchangeHostTable.with(host, 0) { e in e.withEngine { $0.now() } } }
         t.log = { host, level, message in
-            ExchangeHostTable.with(host, ()) { e in e.logger.log(level: Logger.Level(arbLevel: level), "\(String(message))") }
+            ExchangeHostTable.with(host, ()) { e in
+                let text = String(message)
+                if level >= ARB_LOG_ERROR { e.noteLoggedError(text) }  // a failed connect's reason
+                e.logger.log(level: Logger.Level(arbLevel: level), "\(text)")
+            }
         }
         t.get_extension = { _, _ in nil }
         t.instrument_id = { host, instrument, out in

@@ -7,6 +7,7 @@ import ArbPlugins
 import ArbSDK
 import ArbTrading
 import Logging
+import Synchronization
 
 /// One configured venue: a named instance of an exchange-adapter plugin, with the plugin build,
 /// its settings, the host table it was given and the names of its credentials' variables.
@@ -25,6 +26,19 @@ public final class ExchangeInstance: VenueEndpoint, @unchecked Sendable {
 
     /// The last connection state the adapter reported.
     public internal(set) var connection: arb_connection_state_t = ARB_CONNECTION_DISCONNECTED
+
+    /// The last error-level line the adapter logged (any thread): why its connect failed.
+    private let loggedError = Mutex<String?>(nil)
+
+    func noteLoggedError(_ message: String) { loggedError.withLock { $0 = message } }
+
+    /// The last error the adapter logged since the previous call, if any.
+    func takeLoggedError() -> String? {
+        loggedError.withLock { value in
+            defer { value = nil }
+            return value
+        }
+    }
 
     init(name: String, slot: Int, plugin: LoadedPlugin, settings: CParameterList, engine: Engine) {
         self.plugin = plugin

@@ -150,6 +150,7 @@ public final class ExchangeManager: @unchecked Sendable {
         guard let e = byName[name] else { return ARB_ERR_NOT_FOUND }
         let status: arb_status_t = engine.perform { engine in
             guard e.state != .connected else { return ARB_OK }
+            _ = e.takeLoggedError()  // what the adapter logs from here on is this connect's reason
             let status = e.calling("connect") { e.table.connect(e.instance) }
             guard status == ARB_OK else {
                 e.logger.error("connect failed with status \(status); its books are stale until it connects")

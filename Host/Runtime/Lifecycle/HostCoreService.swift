@@ -16,8 +16,15 @@ public struct HostCoreService: Service {
 
     public func run() async throws {
         let failures = host.start()
-        if !failures.isEmpty {
-            logger.warning("running with \(failures.count) strategy(ies) that failed to start; see above")
+        if !failures.venues.isEmpty {
+            // A venue that cannot connect at start ends the process with an error (the group
+            // stops with this service's error; `arbhost run` exits 1).
+            for failure in failures.venues { logger.error("\(failure)") }
+            host.shutdown()
+            throw HostProcess.StartError.venues(failures.venues)
+        }
+        if !failures.strategies.isEmpty {
+            logger.warning("running with \(failures.strategies.count) strategy(ies) that failed to start; see above")
         }
         try? await gracefulShutdown()
         host.shutdown()

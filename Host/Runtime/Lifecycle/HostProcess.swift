@@ -33,6 +33,8 @@ public enum HostProcess {
         case noPlugins([String])
         /// The configuration was refused; every problem is listed.
         case configuration(ConfigErrors)
+        /// Venues could not connect (each with the adapter's reason); nothing ran.
+        case venues([VenueStartFailure])
     }
 
     /// Loads the plugins and the configuration, then runs until a shutdown signal (or

@@ -43,7 +43,11 @@ public struct ReplayRun {
         host.engine.replayPacer = speed.map { ReplayPacer(speed: $0) }
         let recorder = ReplayRecorder(engine: host.engine, market: host.market)
         let began = DispatchTime.now().uptimeNanoseconds
-        host.start()
+        let failures = host.start()
+        if !failures.venues.isEmpty {
+            host.shutdown()
+            throw .venues(failures.venues)
+        }
         _ = host.engine.waitUntilFinished()
         let wall = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
         let events = host.engine.eventsProcessed

@@ -10,12 +10,15 @@ extension PaperExchange {
     /// (`balances` is then ignored: the journal's deposits are the truth) and continues the same
     /// file; otherwise it starts with `balances`, journaled as deposits. Not durable (replays):
     /// the file is truncated and the venue starts fresh. Books are not journaled: the feed
-    /// re-sends them, and recovered open orders match once it does.
+    /// re-sends them, and recovered open orders match once it does. Records name instruments by
+    /// symbol and kind (`PaperInstrumentName`) and are replayed into the instrument of that name
+    /// in `instruments`, whatever its handle is now; a journal naming one that is not there is
+    /// refused (`unknownInstrument`), as is one written with handles by an older build.
     public static func open(journalAt path: String, durable: Bool, instruments: [PaperInstrument],
                             balances: [String: ExactDecimal],
                             currencyPrecision: [String: Int] = [:]) -> Result<PaperExchange, PaperJournalError> {
         do throws(PaperJournalError) {
-            let journal = try PaperJournal(path: path, durable: durable)
+            let journal = try PaperJournal(path: path, durable: durable, instruments: instruments)
             let venue = PaperExchange(instruments: instruments, currencyPrecision: currencyPrecision)
             if journal.recovered.isEmpty {
                 venue.journal = journal

@@ -12,12 +12,23 @@ public enum PaperJournalError: Error, Sendable, Hashable, CustomStringConvertibl
     case corrupt(line: Int, reason: String)
     /// A record does not fit the venue it is replayed into (unknown instrument or order).
     case inconsistent(line: Int, reason: String)
+    /// A record names its instrument by the host's handle (`"ins"`), as journals of older builds
+    /// did: handles can differ from one run to the next, so the journal is refused, not guessed at.
+    case instrumentHandles(path: String, line: Int)
+    /// A committed record names an instrument the venue is not configured with now.
+    case unknownInstrument(path: String, line: Int, instrument: PaperInstrumentName, configured: [PaperInstrumentName])
 
     public var description: String {
         switch self {
         case .io(let operation, let path, let errno): "\(operation) \(path): errno \(errno)"
         case .corrupt(let line, let reason): "journal line \(line) is corrupt: \(reason)"
         case .inconsistent(let line, let reason): "journal record \(line) does not apply: \(reason)"
+        case .instrumentHandles(let path, let line):
+            "journal \(path) line \(line) was written by an older build: names instrument handles; move the journal aside"
+        case .unknownInstrument(let path, let line, let instrument, let configured):
+            "journal \(path) line \(line) names \(instrument), which this venue is not configured with (configured: "
+                + (configured.isEmpty ? "none" : configured.map(\.description).joined(separator: ", "))
+                + "); configure it, or move the journal aside"
         }
     }
 }
@@ -28,6 +39,8 @@ public enum PaperJournalError: Error, Sendable, Hashable, CustomStringConvertibl
 /// whose last line carries `"end":true`, then fsync(2) when durable. Recovery keeps only whole
 /// batches, so a crash mid-write (a torn line, or a batch cut short) loses the interrupted call
 /// entirely and never half of it. Lines are numbered (`"n"`) to detect a lost line.
+/// Records name instruments by the venue's symbol and kind (`PaperInstrumentName`), mapped to
+/// the handles of the instruments the journal is opened with.
 ///
 /// `durable: true` (live): an existing file is read back (`recovered`), its torn tail cut off,
 /// and new batches appended, each fsynced. `durable: false` (backtests/replays): the file is
@@ -44,13 +57,18 @@ public final class PaperJournal {
     public private(set) var syncCount = 0
     /// The number of the last record written (or recovered).
     public private(set) var lastSequence: UInt64
+    /// The venue's instruments, by handle and by name.
+    let instruments: PaperJournalInstruments
     private let fd: Int32
     private var pending: [PaperJournalRecord] = []
 
-    /// Opens (creating if needed) the journal at `path`; see the type's documentation for modes.
-    public init(path: String, durable: Bool) throws(PaperJournalError) {
+    /// Opens (creating if needed) the journal of a venue with `instruments` at `path`; see the
+    /// type's documentation for modes. A record naming an instrument that is not one of
+    /// `instruments` is refused (`unknownInstrument`).
+    public init(path: String, durable: Bool, instruments: [PaperInstrument]) throws(PaperJournalError) {
         self.path = path
         self.durable = durable
+        self.instruments = PaperJournalInstruments(instruments)
         var scan = Scan()
         var existing = 0
         let created = access(path, F_OK) != 0
@@ -60,7 +78,7 @@ public final class PaperJournal {
             guard stat(path, &info) == 0 else { throw .io(operation: "stat", path: path, errno: errno) }
             guard info.st_mode & S_IFMT == S_IFREG else { throw .io(operation: "open (not a regular file)", path: path, errno: EINVAL) }
             let bytes = try Self.readAll(path)
-            scan = try Self.scan(bytes)
+            scan = try Self.scan(bytes, path: path, instruments: self.instruments)
             existing = bytes.count
         }
         let flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (durable ? 0 : O_TRUNC)
@@ -103,9 +121,17 @@ public final class PaperJournal {
     public func flush() throws(PaperJournalError) {
         guard !pending.isEmpty else { return }
         var text = ""
+        let before = lastSequence
         for (k, record) in pending.enumerated() {
             lastSequence += 1
-            text += record.encoded(sequence: lastSequence, commit: k == pending.count - 1)
+            do throws(PaperJournalError) {
+                text += try record.encoded(sequence: lastSequence, commit: k == pending.count - 1, instruments: instruments)
+            } catch {
+                // Nothing of the batch was written (a record of an instrument the venue does not have).
+                lastSequence = before
+                pending.removeAll(keepingCapacity: true)
+                throw error
+            }
             text += "\n"
         }
         pending.removeAll(keepingCapacity: true)
@@ -127,9 +153,10 @@ public final class PaperJournal {
         if durable { try sync() }
     }
 
-    /// The committed records of the journal at `path`, ignoring a torn tail (read-only).
-    public static func read(path: String) throws(PaperJournalError) -> [PaperJournalRecord] {
-        try scan(readAll(path)).records
+    /// The committed records of the journal at `path` of a venue with `instruments`, ignoring a
+    /// torn tail (read-only).
+    public static func read(path: String, instruments: [PaperInstrument]) throws(PaperJournalError) -> [PaperJournalRecord] {
+        try scan(readAll(path), path: path, instruments: PaperJournalInstruments(instruments)).records
     }
 
     private func sync() throws(PaperJournalError) {
@@ -149,12 +176,15 @@ public final class PaperJournal {
 
     /// Splits the bytes into lines and keeps the records of whole batches. A line without its
     /// newline, or that does not parse, ends the scan; it is a torn tail unless a committed
-    /// batch follows it, which would mean corruption in the middle of the file.
-    static func scan(_ bytes: [UInt8]) throws(PaperJournalError) -> Scan {
+    /// batch follows it, which would mean corruption in the middle of the file. A record naming
+    /// an instrument by handle (older builds) is refused at once; one naming an instrument not
+    /// in `instruments` is refused when its batch commits (a batch cut short is dropped anyway).
+    static func scan(_ bytes: [UInt8], path: String, instruments: PaperJournalInstruments) throws(PaperJournalError) -> Scan {
         var result = Scan()
         var batch: [PaperJournalRecord] = []
         var sequence: UInt64 = 0
         var failure: (line: Int, reason: String)?
+        var unknown: PaperJournalError?
         var start = 0, line = 0
         while start < bytes.count, let newline = bytes[start...].firstIndex(of: 0x0A) {
             line += 1
@@ -167,21 +197,32 @@ public final class PaperJournal {
                 continue
             }
             guard let fields else { failure = (line, "not a flat JSON object"); continue }
-            switch PaperJournalRecord.decode(fields) {
-            case .failure(let error): failure = (line, "field \(error)")
-            case .success(let record):
-                guard (try? fields.int("n")) == Int64(truncatingIfNeeded: sequence + 1) else {
-                    failure = (line, "record number is not \(sequence + 1)")
-                    continue
+            var record: PaperJournalRecord?
+            switch PaperJournalRecord.decode(fields, instruments: instruments) {
+            case .failure(.field(let error)):
+                failure = (line, "field \(error)")
+                continue
+            case .failure(.handle):
+                throw .instrumentHandles(path: path, line: line)
+            case .failure(.unknownInstrument(let name)):
+                if unknown == nil {
+                    unknown = .unknownInstrument(path: path, line: line, instrument: name, configured: instruments.configured)
                 }
-                sequence += 1
-                batch.append(record)
-                if (try? fields.bool("end")) == true {
-                    result.records.append(contentsOf: batch)
-                    batch.removeAll()
-                    result.committedLength = newline + 1
-                    result.sequence = sequence
-                }
+            case .success(let decoded):
+                record = decoded
+            }
+            guard (try? fields.int("n")) == Int64(truncatingIfNeeded: sequence + 1) else {
+                failure = (line, "record number is not \(sequence + 1)")
+                continue
+            }
+            sequence += 1
+            if let record { batch.append(record) }
+            if (try? fields.bool("end")) == true {
+                if let unknown { throw unknown }
+                result.records.append(contentsOf: batch)
+                batch.removeAll()
+                result.committedLength = newline + 1
+                result.sequence = sequence
             }
         }
         return result

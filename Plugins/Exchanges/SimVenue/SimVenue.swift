@@ -313,7 +313,11 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                 let known = venue.orders.count
                 if known > 0 { host.log(.info, "recovered \(known) order(s) from the journal \(journalPath)") }
             case .failure(let error):
-                host.log(.error, "journal \(journalPath): \(error)")
+                // The venue cannot start without its state: the host refuses to run without it.
+                switch error {
+                case .instrumentHandles, .unknownInstrument: host.log(.error, "\(error)")  // they name the file
+                default: host.log(.error, "journal \(journalPath): \(error)")
+                }
                 throw HostError.rejected
             }
         }
