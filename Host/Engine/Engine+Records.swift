@@ -2,11 +2,12 @@ import ArbModel
 import ArbSDK
 import Glibc
 import Logging
+import Synchronization
 
 extension Engine {
     /// Puts an event from an adapter on the right ring: the local one when the engine thread
     /// itself emits (a stepped adapter), the inbound ring otherwise.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func post<T: RecordPayload>(_ value: T, source: Int, request: UInt64) -> arb_status_t {
         let ring = isEngineThreadOfRunningEngine ? local : inbound
         let status = RecordCodec.post(value, header: RecordHeader(source: UInt32(source), request: request), to: ring)

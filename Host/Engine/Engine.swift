@@ -26,9 +26,9 @@ public final class Engine: @unchecked Sendable {
     public let bus = MessageBus()
     public let logger: Logger
 
-    let inbound: InboundRing
+    @usableFromInline let inbound: InboundRing
     /// Events emitted on the engine thread itself (stepped adapters), handled after the step.
-    let local: InboundRing
+    @usableFromInline let local: InboundRing
     public internal(set) var timers = TimerQueue()
     /// Event time in replay; the engine thread's per-turn wall time live.
     private let clockValue = Atomic<Int64>(0)
@@ -192,10 +192,10 @@ public final class Engine: @unchecked Sendable {
     }
 
     /// Whether the caller is this running engine's own thread.
-    @inline(__always)
+    @inlinable @inline(__always)
     var isEngineThreadOfRunningEngine: Bool { arb_engine_of_this_thread() == selfPointer }
 
-    private var selfPointer: UnsafeRawPointer { UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque()) }
+    @usableFromInline var selfPointer: UnsafeRawPointer { UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque()) }
 
     public var isRunning: Bool { engineThread.load(ordering: .acquiring) != 0 }
 

@@ -11,10 +11,15 @@ public enum RecordType: Int32, CaseIterable, Sendable {
 }
 
 /// What every record starts with: who sent it and, for answers, which request it answers.
-public struct RecordHeader {
+@frozen public struct RecordHeader {
     public var source: UInt32
     public var reserved: UInt32 = 0
     public var request: UInt64
+
+    @inlinable public init(source: UInt32, request: UInt64) {
+        self.source = source
+        self.request = request
+    }
 }
 
 /// A sequence gap an adapter reported.
@@ -28,7 +33,7 @@ public struct GapRecord: RecordPayload {
         self.expected = expected
         self.received = received
     }
-    public mutating func relocate(_ r: inout Relocator) {}
+    @inlinable public mutating func relocate(_ r: inout Relocator) {}
 }
 
 /// A connection state change.
@@ -40,7 +45,7 @@ public struct ConnectionRecord: RecordPayload {
         self.state = state
         self.detail = detail
     }
-    public mutating func relocate(_ r: inout Relocator) { r.string(&detail) }
+    @inlinable public mutating func relocate(_ r: inout Relocator) { r.string(&detail) }
 }
 
 /// The one final answer to a request.
@@ -54,7 +59,7 @@ public struct RequestDoneRecord: RecordPayload {
         self.venueCode = venueCode
         self.message = message
     }
-    public mutating func relocate(_ r: inout Relocator) { r.string(&message) }
+    @inlinable public mutating func relocate(_ r: inout Relocator) { r.string(&message) }
 }
 
 /// A timer set or cancelled from another thread (`Engine.postTimer`).
@@ -66,14 +71,14 @@ public struct TimerRecord: RecordPayload {
     public var owner: TimerOwner
     public var tag: UInt64
     public var cancel: Bool
-    public mutating func relocate(_ r: inout Relocator) {}
+    @inlinable public mutating func relocate(_ r: inout Relocator) {}
 }
 
 /// A closure to run on the engine thread (control path only: it allocates).
 public struct CommandRecord: RecordPayload {
     public static let recordType = RecordType.command
     public var box: UnsafeMutableRawPointer
-    public mutating func relocate(_ r: inout Relocator) {}
+    @inlinable public mutating func relocate(_ r: inout Relocator) {}
 }
 
 /// A C event struct that a record can carry: its fixed part, then the bytes of its strings
@@ -85,21 +90,21 @@ public protocol RecordPayload {
 }
 
 /// Measures, moves or restores the out-of-line parts of a record payload.
-public struct Relocator {
-    public enum Mode { case measure, write, resolve }
+@frozen public struct Relocator {
+    @frozen public enum Mode { case measure, write, resolve }
     public let mode: Mode
     /// Start of the out-of-line area (write and resolve).
     public let base: UnsafeMutableRawPointer?
     /// Bytes used so far in the out-of-line area.
-    private(set) var used = 0
+    @usableFromInline var used = 0
 
-    public init(_ mode: Mode, base: UnsafeMutableRawPointer? = nil) {
+    @inlinable public init(_ mode: Mode, base: UnsafeMutableRawPointer? = nil) {
         self.mode = mode
         self.base = base
     }
 
-    @inline(__always)
-    private mutating func move(_ pointer: UnsafeRawPointer?, bytes: Int) -> UnsafeRawPointer? {
+    @inlinable @inline(__always)
+    mutating func move(_ pointer: UnsafeRawPointer?, bytes: Int) -> UnsafeRawPointer? {
         switch mode {
         case .measure:
             used += (bytes + 7) & ~7
@@ -115,14 +120,14 @@ public struct Relocator {
         }
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func string(_ s: inout arb_str_t) {
         let p = move(s.ptr.map(UnsafeRawPointer.init), bytes: s.ptr == nil ? 0 : s.len)
         s.ptr = p?.assumingMemoryBound(to: CChar.self)
         if p == nil { s.len = 0 }
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func array<T>(_ p: inout UnsafePointer<T>?, count: inout Int) {
         let moved = move(p.map(UnsafeRawPointer.init), bytes: p == nil ? 0 : count * MemoryLayout<T>.stride)
         p = moved?.assumingMemoryBound(to: T.self)
@@ -132,7 +137,7 @@ public struct Relocator {
 
 extension arb_book_update_t: RecordPayload {
     public static let recordType = RecordType.book
-    public mutating func relocate(_ r: inout Relocator) {
+    @inlinable public mutating func relocate(_ r: inout Relocator) {
         r.array(&bids, count: &bid_count)
         r.array(&asks, count: &ask_count)
     }
@@ -140,22 +145,22 @@ extension arb_book_update_t: RecordPayload {
 
 extension arb_trade_t: RecordPayload {
     public static let recordType = RecordType.trade
-    public mutating func relocate(_ r: inout Relocator) { r.string(&trade_id) }
+    @inlinable public mutating func relocate(_ r: inout Relocator) { r.string(&trade_id) }
 }
 
 extension arb_funding_rate_t: RecordPayload {
     public static let recordType = RecordType.funding
-    public mutating func relocate(_ r: inout Relocator) {}
+    @inlinable public mutating func relocate(_ r: inout Relocator) {}
 }
 
 extension arb_funding_payment_t: RecordPayload {
     public static let recordType = RecordType.fundingPayment
-    public mutating func relocate(_ r: inout Relocator) { r.string(&currency) }
+    @inlinable public mutating func relocate(_ r: inout Relocator) { r.string(&currency) }
 }
 
 extension arb_order_event_t: RecordPayload {
     public static let recordType = RecordType.order
-    public mutating func relocate(_ r: inout Relocator) {
+    @inlinable public mutating func relocate(_ r: inout Relocator) {
         r.string(&client_order_id)
         r.string(&venue_order_id)
         r.string(&fee_currency)
@@ -165,7 +170,7 @@ extension arb_order_event_t: RecordPayload {
 
 extension arb_fill_t: RecordPayload {
     public static let recordType = RecordType.fill
-    public mutating func relocate(_ r: inout Relocator) {
+    @inlinable public mutating func relocate(_ r: inout Relocator) {
         r.string(&client_order_id)
         r.string(&venue_order_id)
         r.string(&trade_id)
@@ -175,12 +180,12 @@ extension arb_fill_t: RecordPayload {
 
 extension arb_position_t: RecordPayload {
     public static let recordType = RecordType.position
-    public mutating func relocate(_ r: inout Relocator) {}
+    @inlinable public mutating func relocate(_ r: inout Relocator) {}
 }
 
 extension arb_balance_t: RecordPayload {
     public static let recordType = RecordType.balance
-    public mutating func relocate(_ r: inout Relocator) {
+    @inlinable public mutating func relocate(_ r: inout Relocator) {
         r.string(&venue)
         r.string(&currency)
     }
@@ -188,7 +193,7 @@ extension arb_balance_t: RecordPayload {
 
 extension arb_instrument_spec_t: RecordPayload {
     public static let recordType = RecordType.instrumentSpec
-    public mutating func relocate(_ r: inout Relocator) {
+    @inlinable public mutating func relocate(_ r: inout Relocator) {
         r.string(&base)
         r.string(&quote)
         r.string(&settle)
@@ -197,12 +202,12 @@ extension arb_instrument_spec_t: RecordPayload {
 
 extension arb_ticker_t: RecordPayload {
     public static let recordType = RecordType.ticker
-    public mutating func relocate(_ r: inout Relocator) {}
+    @inlinable public mutating func relocate(_ r: inout Relocator) {}
 }
 
 /// Reads a struct a plugin passed, honouring its `struct_size`: fields the plugin's (older)
 /// header does not have read as zero; a size too small for the first field is refused.
-@inline(__always)
+@inlinable @inline(__always)
 public func readGrowable<T>(_ source: UnsafePointer<T>) -> T? {
     let declared = Int(UnsafeRawPointer(source).load(as: UInt32.self))
     guard declared >= 8 else { return nil }
@@ -216,10 +221,10 @@ public func readGrowable<T>(_ source: UnsafePointer<T>) -> T? {
 }
 
 public enum RecordCodec {
-    public static let headerSize = MemoryLayout<RecordHeader>.stride
+    @inlinable public static var headerSize: Int { MemoryLayout<RecordHeader>.stride }
 
     /// Copies `value` and its strings and arrays into one record on `ring`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func post<T: RecordPayload>(_ value: T, header: RecordHeader, to ring: InboundRing) -> arb_status_t {
         var value = value
         var measure = Relocator(.measure)
@@ -237,7 +242,7 @@ public enum RecordCodec {
     }
 
     /// The header and payload of a record, with pointers restored into the record's memory.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func read<T: RecordPayload>(_ payload: UnsafeMutableRawPointer, as: T.Type) -> (RecordHeader, T) {
         let fixed = (MemoryLayout<T>.stride + 7) & ~7
         let header = payload.load(as: RecordHeader.self)

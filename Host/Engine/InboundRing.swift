@@ -7,7 +7,7 @@ import CHostSupport
 /// Records are written in place (no allocation per event): a producer claims space, fills it
 /// and commits; the engine peeks, handles and releases. See `CHostSupport.h` for the protocol.
 public final class InboundRing: @unchecked Sendable {
-    let raw: OpaquePointer
+    @usableFromInline let raw: OpaquePointer
 
     /// - Parameter capacity: bytes, a power of two.
     init(capacity: Int) {
@@ -19,20 +19,20 @@ public final class InboundRing: @unchecked Sendable {
 
     deinit { arb_ring_destroy(raw) }
 
-    var maxPayload: Int { arb_ring_max_payload(raw) }
+    @inlinable var maxPayload: Int { arb_ring_max_payload(raw) }
 
     /// Claims room for a record; nil when the ring is full.
     @inline(__always)
-    func claim(_ type: RecordType, length: Int) -> UnsafeMutableRawPointer? {
+    @inlinable func claim(_ type: RecordType, length: Int) -> UnsafeMutableRawPointer? {
         arb_ring_claim(raw, type.rawValue, length)
     }
 
     @inline(__always)
-    func commit(_ payload: UnsafeMutableRawPointer) { arb_ring_commit(raw, payload) }
+    @inlinable func commit(_ payload: UnsafeMutableRawPointer) { arb_ring_commit(raw, payload) }
 
     /// The next committed record, if any. Engine thread only.
     @inline(__always)
-    func peek() -> (type: Int32, payload: UnsafeMutableRawPointer, length: Int)? {
+    @inlinable func peek() -> (type: Int32, payload: UnsafeMutableRawPointer, length: Int)? {
         var type: Int32 = 0
         var length = 0
         guard let p = arb_ring_peek(raw, &type, &length) else { return nil }
@@ -40,7 +40,7 @@ public final class InboundRing: @unchecked Sendable {
     }
 
     @inline(__always)
-    func release() { arb_ring_release(raw) }
+    @inlinable func release() { arb_ring_release(raw) }
 
     func wait(timeoutNanoseconds: Int64) { arb_ring_wait(raw, timeoutNanoseconds) }
     func wake() { arb_ring_wake(raw) }

@@ -5,7 +5,7 @@ import ArbSDK
 
 extension MarketDataService {
     /// The top of an instrument's book as the ABI struct (a strategy's `top_of_book`), read in place.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func topOfBook(_ id: InstrumentId, _ out: UnsafeMutablePointer<arb_top_of_book_t>) -> arb_status_t {
         let found = withExistingBook(id) { book -> Bool in
             guard book.sequence != 0 || book.isValid || book.bestBid != nil else { return false }

@@ -54,8 +54,9 @@ extension MarketDataService {
             event.changed_asks = update.asks
             event.changed_ask_count = update.ask_count
             withUnsafePointer(to: &event) { p in
-                engine.router.routeEvent(Event(type: .orderBookUpdate, timestamp: update.ts_event, source: source,
-                                        payload: .book(p)))
+                routerRef._withUnsafeGuaranteedRef {
+                    $0.routeEvent(Event(type: .orderBookUpdate, timestamp: update.ts_event, source: source, payload: .book(p)))
+                }
             }
             if marketTopicsActive { publishBookTopic(event, source: source) }
         case .invalidated:
@@ -101,8 +102,9 @@ extension MarketDataService {
         let (header, trade) = RecordCodec.read(payload, as: arb_trade_t.self)
         recordTrade(InstrumentId(rawValue: trade.instrument), price: ExactDecimal(trade.price))
         withUnsafePointer(to: trade) { p in
-            engine.router.routeEvent(Event(type: .tradeUpdate, timestamp: trade.ts_event, source: .venue(Int(header.source)),
-                                    payload: .trade(p)))
+            routerRef._withUnsafeGuaranteedRef {
+                $0.routeEvent(Event(type: .tradeUpdate, timestamp: trade.ts_event, source: .venue(Int(header.source)), payload: .trade(p)))
+            }
         }
         if marketTopicsActive { publishTradeTopic(trade, source: .venue(Int(header.source))) }
     }

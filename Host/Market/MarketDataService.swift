@@ -12,8 +12,8 @@ public final class MarketDataService: @unchecked Sendable {
     /// A book per instrument handle, in place: `OrderBook?` elements were copied out and back
     /// on every mutation through `!` (hundreds of bytes a book event). `hasBook` says which
     /// instruments have had book data.
-    var books: ContiguousArray<OrderBook> = [OrderBook(instrument: InstrumentId(rawValue: 0))]
-    private(set) var hasBook: ContiguousArray<Bool> = [false]
+    @usableFromInline var books: ContiguousArray<OrderBook> = [OrderBook(instrument: InstrumentId(rawValue: 0))]
+    @usableFromInline private(set) var hasBook: ContiguousArray<Bool> = [false]
     /// Whether the host asked the venue for a snapshot of a book it found wrong itself, until a
     /// snapshot makes the book valid again.
     private var resyncRequests: ContiguousArray<Bool> = [false]
@@ -27,11 +27,13 @@ public final class MarketDataService: @unchecked Sendable {
     private(set) var bookTopics: ContiguousArray<Int32> = [-1]
     private(set) var tradeTopics: ContiguousArray<Int32> = [-1]
     /// Strategy slots subscribed to each instrument.
-    var subscribers: ContiguousArray<ContiguousArray<Int32>> = [[]]
+    @usableFromInline var subscribers: ContiguousArray<ContiguousArray<Int32>> = [[]]
     public let instruments: InstrumentRegistry
     // unowned(unsafe): the engine outlives its services; a checked reference would cost a
     // refcount round trip per event.
     unowned(unsafe) let engine: Engine
+    /// The engine's router and bus, borrowed on the book path without refcounting.
+    let routerRef: Unmanaged<EventRouter>
     /// Some bus subscription may match `data.book.…`/`data.trades.…`: only then are market
     /// updates turned into bus messages (one Bool test per event otherwise).
     var marketTopicsActive = false
@@ -43,6 +45,7 @@ public final class MarketDataService: @unchecked Sendable {
     /// tickers, funding, gaps, specs). Call before the engine runs.
     public init(engine: Engine) {
         self.engine = engine
+        routerRef = Unmanaged.passUnretained(engine.router)
         instruments = engine.instruments
         registerRecordHandlers()
         engine.bus.subscriptionsChanged.append { [unowned(unsafe) self] in
@@ -110,16 +113,18 @@ public final class MarketDataService: @unchecked Sendable {
         ensure(id)
         let i = Int(id.rawValue)
         hasBook[i] = true
-        return body(&books[i])
+        // Through the buffer: an element reached through the class property from another
+        // module was copied out and back (a few hundred bytes per event).
+        return books.withUnsafeMutableBufferPointer { body(&$0[i]) }
     }
 
     /// Reads an existing book in place (nil when there is none). Copying an `OrderBook` out
     /// retains each of its ladders' arrays; per strategy query that was a third of an event's cost.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func withExistingBook<R>(_ id: InstrumentId, _ body: (inout OrderBook) -> R) -> R? {
         let i = Int(id.rawValue)
         guard i < books.count, hasBook[i] else { return nil }
-        return body(&books[i])
+        return books.withUnsafeMutableBufferPointer { body(&$0[i]) }
     }
 
     func resyncRequested(_ id: InstrumentId) -> Bool {
@@ -209,7 +214,7 @@ public final class MarketDataService: @unchecked Sendable {
     }
 
     /// Calls `body` for each strategy slot subscribed to `id`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func forEachSubscriber(_ id: InstrumentId, _ body: (Int) -> Void) {
         let i = Int(id.rawValue)
         guard i < subscribers.count else { return }

@@ -66,7 +66,7 @@ public struct OrderBook: Sendable {
     public var bestAsk: BookLevel? { @inline(__always) get { askLadder.best } }
 
     /// The best bid and ask as the C ABI carries them: price and quantity, zero for an empty side.
-    package var cTop: (bid: arb_decimal_t, bidQuantity: arb_decimal_t, ask: arb_decimal_t, askQuantity: arb_decimal_t) {
+    @inlinable package var cTop: (bid: arb_decimal_t, bidQuantity: arb_decimal_t, ask: arb_decimal_t, askQuantity: arb_decimal_t) {
         @inline(__always) get {
             let bid = bestBid, ask = bestAsk
             return (bid?.price.cValue ?? ExactDecimal.zero.cValue, bid?.quantity.cValue ?? ExactDecimal.zero.cValue,

@@ -24,10 +24,10 @@ open class VenueEndpoint: @unchecked Sendable {
     /// The same engine, for hot paths: `withEngine` borrows it without any refcount traffic.
     public let engineRef: Unmanaged<Engine>
 
-    public var state: State = .created { didSet { engine.venuesChanged() } }
+    public final var state: State = .created { didSet { engine.venuesChanged() } }
     /// Names this venue and its adapter build in a crash report.
     public let crashLabel: UnsafeMutablePointer<CChar>
-    public var instance: UnsafeMutableRawPointer? { didSet { engine.venuesChanged() } }
+    public final var instance: UnsafeMutableRawPointer? { didSet { engine.venuesChanged() } }
 
     public init(name: String, slot: Int, table: arb_exchange_v1_t, logger: Logger, engine: Engine, describedAs label: String) {
         crashLabel = CrashMarker.label(label)
@@ -41,21 +41,21 @@ open class VenueEndpoint: @unchecked Sendable {
 
     deinit { CrashMarker.release(crashLabel) }
 
-    public var isConnected: Bool { state == .connected }
+    public final var isConnected: Bool { state == .connected }
 
     /// Runs a call into the adapter marked for the crash report.
     @inline(__always)
-    public func calling<R>(_ callback: StaticString, _ body: () -> R) -> R {
+    public final func calling<R>(_ callback: StaticString, _ body: () -> R) -> R {
         CrashMarker.calling(crashLabel, callback, body)
     }
 
     /// Stepped by the engine (replay) rather than running its own threads.
-    public var isStepped: Bool {
+    public final var isStepped: Bool {
         engine.mode == .replay && (table.capabilities & ARB_EXCHANGE_CAP_STEP_MODE) != 0
             && table.next_event_time != nil && table.advance_to != nil
     }
 
     /// Calls `body` with the engine borrowed (+0): no retain/release on the hot path.
     @inline(__always)
-    public func withEngine<R>(_ body: (Engine) -> R) -> R { engineRef._withUnsafeGuaranteedRef(body) }
+    public final func withEngine<R>(_ body: (Engine) -> R) -> R { engineRef._withUnsafeGuaranteedRef(body) }
 }

@@ -72,10 +72,12 @@ extension StrategyManager {
 
     @inline(__always)
     func eachSubscribedStrategy(_ instrument: arb_instrument_id_t, _ body: (StrategyInstance) -> Void) {
-        guard engine.deliversToStrategies else { return }
-        market.forEachSubscriber(InstrumentId(rawValue: instrument)) { slot in
-            guard slot < refs.count, let ref = refs[slot] else { return }
-            ref._withUnsafeGuaranteedRef { s in if s.state == .running { body(s) } }
+        guard engineRef._withUnsafeGuaranteedRef({ $0.deliversToStrategies }) else { return }
+        marketRef._withUnsafeGuaranteedRef { market in
+            market.forEachSubscriber(InstrumentId(rawValue: instrument)) { slot in
+                guard slot < refs.count, let ref = refs[slot] else { return }
+                ref._withUnsafeGuaranteedRef { s in if s.state == .running { body(s) } }
+            }
         }
     }
 

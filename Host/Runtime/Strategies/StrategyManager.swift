@@ -27,6 +27,10 @@ public final class StrategyManager: @unchecked Sendable {
     /// The same instances, for delivering events without a retain and release per strategy per
     /// event: `slots` keeps them alive, and slots change only between events.
     private(set) var refs: ContiguousArray<Unmanaged<StrategyInstance>?> = []
+    /// The engine and market data service, borrowed on the delivery path without refcounting
+    /// (the manager's `let`s keep them alive).
+    let engineRef: Unmanaged<Engine>
+    let marketRef: Unmanaged<MarketDataService>
 
     /// Creates the manager and makes it the one that delivers events, timers and bus messages to
     /// strategies. Call before the engine runs.
@@ -34,6 +38,8 @@ public final class StrategyManager: @unchecked Sendable {
         self.engine = engine
         self.market = market
         self.orders = orders
+        engineRef = Unmanaged.passUnretained(engine)
+        marketRef = Unmanaged.passUnretained(market)
         installDispatch()
     }
 

@@ -21,7 +21,7 @@ public final class InstrumentRegistry: Sendable {
 
     private let state = Mutex(State())
     /// The number of handles, readable without the lock (handles are never removed).
-    private let published = Atomic<UInt32>(0)
+    @usableFromInline let published = Atomic<UInt32>(0)
 
     public init() {}
 
@@ -41,7 +41,7 @@ public final class InstrumentRegistry: Sendable {
 
     /// Whether `id` is a handle this registry issued. Lock-free: used on every emitted event.
     @inline(__always)
-    public func contains(_ id: InstrumentId) -> Bool {
+    @inlinable public func contains(_ id: InstrumentId) -> Bool {
         id.rawValue != 0 && id.rawValue <= published.load(ordering: .acquiring)
     }
 
