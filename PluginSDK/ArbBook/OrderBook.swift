@@ -23,8 +23,10 @@ extension BookLevel {
 /// are parsed, before anything reaches the host.
 public struct OrderBook: Sendable {
     public let instrument: InstrumentId
-    private(set) var bidLadder: PriceLadder
-    private(set) var askLadder: PriceLadder
+    // Read in place by inlined getters in the host's modules: a getter called out of line
+    // takes the book by value (a copy of hundreds of bytes per call).
+    @usableFromInline private(set) var bidLadder: PriceLadder
+    @usableFromInline private(set) var askLadder: PriceLadder
     /// Bids, best (highest) first (a copy).
     public var bids: ContiguousArray<BookLevel> { ContiguousArray(bidLadder.bestFirst) }
     /// Asks, best (lowest) first (a copy).
@@ -62,8 +64,8 @@ public struct OrderBook: Sendable {
     }
 
     // Inlined: an outlined getter made callers copy the whole book to pass it.
-    public var bestBid: BookLevel? { @inline(__always) get { bidLadder.best } }
-    public var bestAsk: BookLevel? { @inline(__always) get { askLadder.best } }
+    @inlinable public var bestBid: BookLevel? { @inline(__always) get { bidLadder.best } }
+    @inlinable public var bestAsk: BookLevel? { @inline(__always) get { askLadder.best } }
 
     /// The best bid and ask as the C ABI carries them: price and quantity, zero for an empty side.
     @inlinable package var cTop: (bid: arb_decimal_t, bidQuantity: arb_decimal_t, ask: arb_decimal_t, askQuantity: arb_decimal_t) {
@@ -75,7 +77,7 @@ public struct OrderBook: Sendable {
     }
 
     /// Calls `body` with one side's levels, best first, until it returns false (no copy).
-    @inline(__always)
+    @inlinable @inline(__always)
     package func forEachLevel(bid: Bool, _ body: (BookLevel) -> Bool) {
         if bid { bidLadder.forEachBestFirst(body) } else { askLadder.forEachBestFirst(body) }
     }

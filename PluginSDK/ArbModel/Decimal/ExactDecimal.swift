@@ -11,17 +11,19 @@ public struct ExactDecimal: Sendable, Hashable {
     public static let scale = 18
 
     /// 10^18, the unit count of 1.0.
-    @usableFromInline
-    static let unitsPerOne: Int128 = 1_000_000_000_000_000_000
+    @inlinable
+    static var unitsPerOne: Int128 { 1_000_000_000_000_000_000 }
 
     /// Zero.
-    public static let zero = ExactDecimal(units: 0)
+    // Computed, not stored: a stored static is a lazily initialised global, and every use from
+    // another module pays its initialisation check through an addressor call.
+    @inlinable public static var zero: ExactDecimal { ExactDecimal(units: 0) }
     /// One.
-    public static let one = ExactDecimal(units: unitsPerOne)
+    @inlinable public static var one: ExactDecimal { ExactDecimal(units: unitsPerOne) }
     /// The largest value, 170141183460469231731.687303715884105727.
-    public static let max = ExactDecimal(units: .max)
+    @inlinable public static var max: ExactDecimal { ExactDecimal(units: .max) }
     /// The smallest value, -170141183460469231731.687303715884105728.
-    public static let min = ExactDecimal(units: .min)
+    @inlinable public static var min: ExactDecimal { ExactDecimal(units: .min) }
 
     /// The decimal with exactly `units` 1e-18 units.
     @inlinable
