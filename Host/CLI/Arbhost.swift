@@ -119,8 +119,8 @@ extension Arbhost {
             } catch HostProcess.StartError.configuration(let errors) {
                 printErrors(errors)
                 throw ExitCode(1)
-            } catch HostProcess.StartError.venues {
-                // Each venue and its reason was logged as the host gave up.
+            } catch HostProcess.StartError.venues, HostProcess.StartError.strategies {
+                // Each venue or strategy and its reason was logged as the host gave up.
                 throw ExitCode(1)
             }
         }
@@ -182,6 +182,7 @@ extension Arbhost {
                 switch error {
                 case .configuration(let errors): printErrors(errors)
                 case .venues(let failures): for failure in failures { Logger(label: "arbhost").error("\(failure)") }
+                case .strategies(let failures): for failure in failures { Logger(label: "arbhost").error("\(failure.description)") }
                 case .noPlugins: break
                 }
                 throw ExitCode(1)

@@ -373,4 +373,52 @@ struct FirstHourTests {
         let events = result.output.split(separator: "\n").first { $0.hasPrefix("events: ") } ?? ""
         #expect(!events.contains("(book 0,"), "\(result.output)")
     }
+
+    @Test("a strategy that fails to start at start is an error: run and replay say so and exit 1")
+    func strategyStartFailureIsAnError() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let plugins = try TestPaths.pluginFolder(in: dir, ["SimVenue"])
+        try """
+            #include "arb_sdk.h"
+            static int instance;
+            static arb_status_t create(const arb_strategy_host_t *h, arb_str_t n, const arb_params_t *p,
+                                       const arb_errors_t *e, void **out) { (void)h; (void)n; (void)p; (void)e; *out = &instance; return ARB_OK; }
+            static void destroy(void *p) { (void)p; }
+            static arb_status_t start(void *p) { (void)p; return ARB_ERR_REJECTED; }
+            static void stop(void *p) { (void)p; }
+            static const arb_strategy_v1_t strategy = {
+                .struct_size = sizeof(arb_strategy_v1_t), .create = create, .destroy = destroy, .start = start, .stop = stop,
+            };
+            static const void *get_interface(const char *id) { (void)id; return &strategy; }
+            static const arb_plugin_descriptor_t descriptor = {
+                sizeof descriptor, ARB_ABI_MAJOR, ARB_ABI_MINOR, ARB_PLUGIN_STRATEGY,
+                "org.example.refuses-start", "Refuses start", "0.1.0", "start fails", get_interface,
+            };
+            ARB_EXPORT const arb_plugin_descriptor_t *arb_plugin_entry(uint32_t major, uint32_t minor) {
+                (void)minor;
+                return major == ARB_ABI_MAJOR ? &descriptor : 0;
+            }
+            """.write(toFile: dir + "/refuses.c", atomically: true, encoding: .utf8)
+        let build = try runProcess("/usr/bin/cc", ["-std=c11", "-shared", "-fPIC", "-I", TestPaths.header, dir + "/refuses.c",
+                                                   "-o", plugins + "/librefuses.so"])
+        try #require(build.status == 0, "\(build.output)")
+        try """
+            exchanges:
+              - name: sim
+                plugin: org.arbhost.exchange.sim
+                settings:
+                  capture: \(TestPaths.root)/Data/binance/usdm_btcusdt_20240808.gz
+            strategies:
+              - name: refuser
+                plugin: org.example.refuses-start
+            """.write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
+        let common = ["--config", dir + "/s.yaml", "--no-build-plugins", "--plugin-dir", plugins]
+        let replay = try runProcess(arbhost, ["replay"] + common)
+        #expect(replay.status == 1, "\(replay.output)")
+        #expect(replay.output.contains("'refuser'") && replay.output.contains("start failed"), "\(replay.output)")
+        #expect(!replay.output.contains("digest: "), "\(replay.output)")
+        let run = try runProcess(arbhost, ["run", "--no-watch", "--duration", "20"] + common)
+        #expect(run.status == 1, "\(run.output)")
+        #expect(run.output.contains("'refuser'") && run.output.contains("start failed"), "\(run.output)")
+    }
 }

@@ -24,7 +24,10 @@ public struct HostCoreService: Service {
             throw HostProcess.StartError.venues(failures.venues)
         }
         if !failures.strategies.isEmpty {
-            logger.warning("running with \(failures.strategies.count) strategy(ies) that failed to start; see above")
+            // A configured strategy that cannot start is an error too: the file says it should run.
+            for failure in failures.strategies { logger.error("\(failure.description)") }
+            host.shutdown()
+            throw HostProcess.StartError.strategies(failures.strategies)
         }
         try? await gracefulShutdown()
         host.shutdown()

@@ -1,4 +1,5 @@
 import ArbConfig
+import ArbPlugins
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -35,6 +36,8 @@ public enum HostProcess {
         case configuration(ConfigErrors)
         /// Venues could not connect (each with the adapter's reason); nothing ran.
         case venues([VenueStartFailure])
+        /// Strategies that failed to start (each logged with its reason when the host gave up).
+        case strategies([InstanceError])
     }
 
     /// Loads the plugins and the configuration, then runs until a shutdown signal (or

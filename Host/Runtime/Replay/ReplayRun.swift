@@ -48,6 +48,10 @@ public struct ReplayRun {
             host.shutdown()
             throw .venues(failures.venues)
         }
+        if !failures.strategies.isEmpty {
+            host.shutdown()
+            throw .strategies(failures.strategies)
+        }
         _ = host.engine.waitUntilFinished()
         let wall = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
         let events = host.engine.eventsProcessed
