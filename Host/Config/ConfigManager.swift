@@ -117,6 +117,15 @@ public final class ConfigManager: @unchecked Sendable {
                 return .unchanged
             }
             let (effective, summary) = applier.apply(new, diff: diff)
+            if let previous = config, ConfigDiff(from: previous, to: effective).isEmpty {
+                // Nothing of the edit took effect (a strategy that could not start, a refused
+                // change): no new version; the edit is reported as rejected, with why.
+                let errors = summary.map { ConfigError(file: path, line: 0, column: 0, keyPath: "", message: $0) }
+                for e in errors { logger.error("\(e.description)") }
+                logger.error("configuration rejected: none of the edit could be applied; still running on version \(versions.last?.number ?? 0)")
+                applier.configRejected(errors)
+                return .rejected(errors)
+            }
             config = effective
             let version = ConfigVersion(number: (versions.last?.number ?? 0) + 1, appliedAt: Self.now(), summary: summary,
                                         contentHash: hash)

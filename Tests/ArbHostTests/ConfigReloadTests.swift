@@ -86,8 +86,11 @@ struct ConfigReloadTests {
         #expect(waitUntil { f.seen.count > 50 })
         // The counter refuses to change venue while running; the step change with it is refused too.
         try f.replaceConfig(counterConfig(step: 5, venue: "b"))
-        #expect(waitFor(f, "system.config_applied", count: 1))
-        let summary = f.system("system.config_applied").first ?? ""
+        // Nothing of the edit took effect: no new version, a rejection that says why.
+        #expect(waitFor(f, "system.config_rejected", count: 1))
+        #expect(f.system("system.config_applied").isEmpty)
+        #expect(f.host.configManager?.versions.count == 1)
+        let summary = f.system("system.config_rejected").first ?? ""
         #expect(summary.contains("strategy counter: change refused, still running as before"), "\(summary)")
         #expect(summary.contains("the venue cannot change while running"), "\(summary)")
         let before = f.seen.count

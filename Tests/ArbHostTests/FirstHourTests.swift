@@ -1,3 +1,4 @@
+import ArbRuntime
 import ArbTestKit
 import Foundation
 import Testing
@@ -420,5 +421,63 @@ struct FirstHourTests {
         let run = try runProcess(arbhost, ["run", "--no-watch", "--duration", "20"] + common)
         #expect(run.status == 1, "\(run.output)")
         #expect(run.output.contains("'refuser'") && run.output.contains("start failed"), "\(run.output)")
+    }
+
+    @Test("a reload whose new strategy cannot start records no version: it is rejected, with why")
+    func failedStartRecordsNoVersion() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let plugins = try TestPaths.pluginFolder(in: dir, ["SimVenue", "CrossQuoter"])
+        // A C plugin whose start always refuses.
+        try """
+            #include "arb_sdk.h"
+            static int instance;
+            static arb_status_t create(const arb_strategy_host_t *h, arb_str_t n, const arb_params_t *p,
+                                       const arb_errors_t *e, void **out) { (void)h; (void)n; (void)p; (void)e; *out = &instance; return ARB_OK; }
+            static void destroy(void *p) { (void)p; }
+            static arb_status_t start(void *p) { (void)p; return ARB_ERR_REJECTED; }
+            static void stop(void *p) { (void)p; }
+            static const arb_strategy_v1_t strategy = {
+                .struct_size = sizeof(arb_strategy_v1_t), .create = create, .destroy = destroy, .start = start, .stop = stop,
+            };
+            static const void *get_interface(const char *id) { (void)id; return &strategy; }
+            static const arb_plugin_descriptor_t descriptor = {
+                sizeof descriptor, ARB_ABI_MAJOR, ARB_ABI_MINOR, ARB_PLUGIN_STRATEGY,
+                "org.example.refuses-start", "Refuses start", "0.1.0", "start fails", get_interface,
+            };
+            ARB_EXPORT const arb_plugin_descriptor_t *arb_plugin_entry(uint32_t major, uint32_t minor) {
+                (void)minor;
+                return major == ARB_ABI_MAJOR ? &descriptor : 0;
+            }
+            """.write(toFile: dir + "/refuses.c", atomically: true, encoding: .utf8)
+        let build = try runProcess("/usr/bin/cc", ["-std=c11", "-shared", "-fPIC", "-I", TestPaths.header, dir + "/refuses.c",
+                                                   "-o", plugins + "/librefuses.so"])
+        try #require(build.status == 0, "\(build.output)")
+        let base = """
+            exchanges:
+              - name: sim
+                plugin: org.arbhost.exchange.sim
+                settings:
+                  source: generator
+                  interval: 1h
+            strategies:
+              - name: quoter
+                plugin: org.arbhost.strategy.cross-quoter
+                parameters:
+                  venue: sim
+
+            """
+        let path = dir + "/s.yaml"
+        try base.write(toFile: path, atomically: true, encoding: .utf8)
+        let host = HostRuntime(mode: .live, pluginDirectories: [plugins], configPath: path)
+        host.loadPlugins()
+        guard case .success = host.loadConfiguration() else { Issue.record("the base configuration was refused"); return }
+        #expect(host.start().strategies.isEmpty)
+        defer { host.shutdown() }
+        try (base + "  - name: refuser\n    plugin: org.example.refuses-start\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let outcome = host.configManager?.reloadConfig()
+        guard case .rejected(let errors)? = outcome else { Issue.record("expected a rejection, got \(String(describing: outcome))"); return }
+        #expect(errors.contains { $0.message.contains("strategy refuser: not started") }, "\(errors)")
+        #expect(host.configManager?.versions.map(\.number) == [1])
+        #expect(host.strategies.strategy(named: "refuser") == nil)
     }
 }
