@@ -286,31 +286,7 @@ struct FirstHourTests {
     func pluginCrashNamesThePlugin() throws {
         let dir = try TestPaths.temporaryDirectory()
         let plugins = try TestPaths.pluginFolder(in: dir, ["SimVenue"])
-        try """
-            #include <stdlib.h>
-            #include "arb_sdk.h"
-            static int instance;
-            static arb_status_t create(const arb_strategy_host_t *h, arb_str_t n, const arb_params_t *p,
-                                       const arb_errors_t *e, void **out) { (void)h; (void)n; (void)p; (void)e; *out = &instance; return ARB_OK; }
-            static void destroy(void *p) { (void)p; }
-            static arb_status_t start(void *p) { (void)p; abort(); }
-            static void stop(void *p) { (void)p; }
-            static const arb_strategy_v1_t strategy = {
-                .struct_size = sizeof(arb_strategy_v1_t), .create = create, .destroy = destroy, .start = start, .stop = stop,
-            };
-            static const void *get_interface(const char *id) { (void)id; return &strategy; }
-            static const arb_plugin_descriptor_t descriptor = {
-                sizeof descriptor, ARB_ABI_MAJOR, ARB_ABI_MINOR, ARB_PLUGIN_STRATEGY,
-                "org.example.aborts", "Aborts", "0.1.0", "aborts in start", get_interface,
-            };
-            ARB_EXPORT const arb_plugin_descriptor_t *arb_plugin_entry(uint32_t major, uint32_t minor) {
-                (void)minor;
-                return major == ARB_ABI_MAJOR ? &descriptor : 0;
-            }
-            """.write(toFile: dir + "/aborts.c", atomically: true, encoding: .utf8)
-        let build = try runProcess("/usr/bin/cc", ["-std=c11", "-shared", "-fPIC", "-I", TestPaths.header, dir + "/aborts.c",
-                                                   "-o", plugins + "/libaborts.so"])
-        try #require(build.status == 0, "\(build.output)")
+        try buildCStrategy(id: "org.example.aborts", start: "abort();", to: plugins + "/libaborts.so")
         try """
             exchanges:
               - name: sim-a
@@ -379,30 +355,7 @@ struct FirstHourTests {
     func strategyStartFailureIsAnError() throws {
         let dir = try TestPaths.temporaryDirectory()
         let plugins = try TestPaths.pluginFolder(in: dir, ["SimVenue"])
-        try """
-            #include "arb_sdk.h"
-            static int instance;
-            static arb_status_t create(const arb_strategy_host_t *h, arb_str_t n, const arb_params_t *p,
-                                       const arb_errors_t *e, void **out) { (void)h; (void)n; (void)p; (void)e; *out = &instance; return ARB_OK; }
-            static void destroy(void *p) { (void)p; }
-            static arb_status_t start(void *p) { (void)p; return ARB_ERR_REJECTED; }
-            static void stop(void *p) { (void)p; }
-            static const arb_strategy_v1_t strategy = {
-                .struct_size = sizeof(arb_strategy_v1_t), .create = create, .destroy = destroy, .start = start, .stop = stop,
-            };
-            static const void *get_interface(const char *id) { (void)id; return &strategy; }
-            static const arb_plugin_descriptor_t descriptor = {
-                sizeof descriptor, ARB_ABI_MAJOR, ARB_ABI_MINOR, ARB_PLUGIN_STRATEGY,
-                "org.example.refuses-start", "Refuses start", "0.1.0", "start fails", get_interface,
-            };
-            ARB_EXPORT const arb_plugin_descriptor_t *arb_plugin_entry(uint32_t major, uint32_t minor) {
-                (void)minor;
-                return major == ARB_ABI_MAJOR ? &descriptor : 0;
-            }
-            """.write(toFile: dir + "/refuses.c", atomically: true, encoding: .utf8)
-        let build = try runProcess("/usr/bin/cc", ["-std=c11", "-shared", "-fPIC", "-I", TestPaths.header, dir + "/refuses.c",
-                                                   "-o", plugins + "/librefuses.so"])
-        try #require(build.status == 0, "\(build.output)")
+        try buildCStrategy(id: "org.example.refuses-start", start: "return ARB_ERR_REJECTED;", to: plugins + "/librefuses.so")
         try """
             exchanges:
               - name: sim
@@ -428,30 +381,7 @@ struct FirstHourTests {
         let dir = try TestPaths.temporaryDirectory()
         let plugins = try TestPaths.pluginFolder(in: dir, ["SimVenue", "CrossQuoter"])
         // A C plugin whose start always refuses.
-        try """
-            #include "arb_sdk.h"
-            static int instance;
-            static arb_status_t create(const arb_strategy_host_t *h, arb_str_t n, const arb_params_t *p,
-                                       const arb_errors_t *e, void **out) { (void)h; (void)n; (void)p; (void)e; *out = &instance; return ARB_OK; }
-            static void destroy(void *p) { (void)p; }
-            static arb_status_t start(void *p) { (void)p; return ARB_ERR_REJECTED; }
-            static void stop(void *p) { (void)p; }
-            static const arb_strategy_v1_t strategy = {
-                .struct_size = sizeof(arb_strategy_v1_t), .create = create, .destroy = destroy, .start = start, .stop = stop,
-            };
-            static const void *get_interface(const char *id) { (void)id; return &strategy; }
-            static const arb_plugin_descriptor_t descriptor = {
-                sizeof descriptor, ARB_ABI_MAJOR, ARB_ABI_MINOR, ARB_PLUGIN_STRATEGY,
-                "org.example.refuses-start", "Refuses start", "0.1.0", "start fails", get_interface,
-            };
-            ARB_EXPORT const arb_plugin_descriptor_t *arb_plugin_entry(uint32_t major, uint32_t minor) {
-                (void)minor;
-                return major == ARB_ABI_MAJOR ? &descriptor : 0;
-            }
-            """.write(toFile: dir + "/refuses.c", atomically: true, encoding: .utf8)
-        let build = try runProcess("/usr/bin/cc", ["-std=c11", "-shared", "-fPIC", "-I", TestPaths.header, dir + "/refuses.c",
-                                                   "-o", plugins + "/librefuses.so"])
-        try #require(build.status == 0, "\(build.output)")
+        try buildCStrategy(id: "org.example.refuses-start", start: "return ARB_ERR_REJECTED;", to: plugins + "/librefuses.so")
         let base = """
             exchanges:
               - name: sim
@@ -479,5 +409,35 @@ struct FirstHourTests {
         #expect(errors.contains { $0.message.contains("strategy refuser: not started") }, "\(errors)")
         #expect(host.configManager?.versions.map(\.number) == [1])
         #expect(host.strategies.strategy(named: "refuser") == nil)
+    }
+
+    /// Builds a one-file C strategy plugin with the id `id` whose `start` runs `start` (C
+    /// statements ending in a return), into the shared library at `library`.
+    func buildCStrategy(id: String, start: String, to library: String) throws {
+        let source = library + ".c"
+        try """
+            #include <stdlib.h>
+            #include "arb_sdk.h"
+            static int instance;
+            static arb_status_t create(const arb_strategy_host_t *h, arb_str_t n, const arb_params_t *p,
+                                       const arb_errors_t *e, void **out) { (void)h; (void)n; (void)p; (void)e; *out = &instance; return ARB_OK; }
+            static void destroy(void *p) { (void)p; }
+            static arb_status_t start(void *p) { (void)p; \(start) }
+            static void stop(void *p) { (void)p; }
+            static const arb_strategy_v1_t strategy = {
+                .struct_size = sizeof(arb_strategy_v1_t), .create = create, .destroy = destroy, .start = start, .stop = stop,
+            };
+            static const void *get_interface(const char *id) { (void)id; return &strategy; }
+            static const arb_plugin_descriptor_t descriptor = {
+                sizeof descriptor, ARB_ABI_MAJOR, ARB_ABI_MINOR, ARB_PLUGIN_STRATEGY,
+                "\(id)", "Test strategy", "0.1.0", "a strategy for one test", get_interface,
+            };
+            ARB_EXPORT const arb_plugin_descriptor_t *arb_plugin_entry(uint32_t major, uint32_t minor) {
+                (void)minor;
+                return major == ARB_ABI_MAJOR ? &descriptor : 0;
+            }
+            """.write(toFile: source, atomically: true, encoding: .utf8)
+        let build = try runProcess("/usr/bin/cc", ["-std=c11", "-shared", "-fPIC", "-I", TestPaths.header, source, "-o", library])
+        try #require(build.status == 0, "\(build.output)")
     }
 }
