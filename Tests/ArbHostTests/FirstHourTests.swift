@@ -440,4 +440,36 @@ struct FirstHourTests {
         let build = try runProcess("/usr/bin/cc", ["-std=c11", "-shared", "-fPIC", "-I", TestPaths.header, source, "-o", library])
         try #require(build.status == 0, "\(build.output)")
     }
+
+    @Test("a quotes file's malformed rows are reported with file and line, counted, and skipped, never silently")
+    func malformedQuoteRows() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let plugins = try TestPaths.pluginFolder(in: dir)
+        let rows = [
+            "ts_ns,venue,symbol,bid_px,bid_sz,ask_px,ask_sz",
+            "1704067200000000000,BINANCE,BTCUSDT,60000.0,1,60000.3,1",      // 2: good
+            "1704067200000000000,OKX,BTCUSDT,60000.1,1,60000.4,1",          // 3: good
+            "1704067200100000000,BINANCE,BTCUSDT,abc,1,60000.3,1",          // 4: not a number
+            "1704067200200000000,BINANCE,BTCUSDT,-5,1,60000.3,1",           // 5: negative price
+            "1704067200300000000,BINANCE,BTCUSDT,60000.0,1",                // 6: missing columns
+            "1704067200400000000,BINANCE,BTCUSDT,60001.0,1,60000.3,1",      // 7: bid above ask
+            "1704067199000000000,BINANCE,BTCUSDT,60000.0,1,60000.3,1",      // 8: time goes back
+            "1704067200500000000,BINANCE,BTCUSDT,60000.0,1,60000.3,1" + String(repeating: " ", count: 5000),  // 9: too long
+            "1704067200600000000,BINANCE,BTCUSDT,60000.0,2,60000.3,2",      // 10: good
+        ]
+        try (rows.joined(separator: "\n") + "\n").write(toFile: dir + "/q.csv", atomically: true, encoding: .utf8)
+        let config = try String(contentsOfFile: TestPaths.root + "/configs/cross-venue-quotes.yaml", encoding: .utf8)
+        try config.write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
+        let result = try runProcess(arbhost, ["replay", "--config", dir + "/s.yaml", "--quotes", dir + "/q.csv",
+                                              "--no-build-plugins", "--plugin-dir", plugins])
+        #expect(result.status == 0, "\(result.output)")
+        let q = dir + "/q.csv"
+        for expected in ["\(q):4: a price or size is not a decimal", "\(q):5: prices and sizes must be positive",
+                         "\(q):6: expected 7 columns", "\(q):7: the bid 60001 is above the ask 60000.3",
+                         "\(q):8: ts_ns 1704067199000000000 goes back", "\(q):9: longer than 4096 bytes",
+                         "\(q): 6 malformed row(s) of this venue skipped in all"] {
+            #expect(result.output.contains(expected), "missing '\(expected)' in \(result.output)")
+        }
+        #expect(!result.output.contains("\(q):2:") && !result.output.contains("\(q):10:"), "\(result.output)")
+    }
 }

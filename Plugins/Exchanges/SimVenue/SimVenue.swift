@@ -272,7 +272,10 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
             if !host.isReplay { settings.startTime = host.now / max(settings.interval, 1) * max(settings.interval, 1) }
             source = GeneratorSource(settings: settings, markets: markets)
         } else if sourceKind == "quotes" {
-            do { source = try QuoteSource(path: quotesPath, venue: quotesVenue, symbol: symbol) } catch {
+            let host = self.host
+            do {
+                source = try QuoteSource(path: quotesPath, venue: quotesVenue, symbol: symbol) { host.log(.warning, $0) }
+            } catch {
                 host.log(.error, error.description)
                 throw HostError.notFound
             }
@@ -344,6 +347,9 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
             running.store(false, ordering: .releasing)
             pthread_join(t, nil)
             thread = nil
+        }
+        if let quotes = state.withLock({ $0.source as? QuoteSource }), quotes.problems > 0 {
+            host.log(.warning, "\(quotesPath): \(quotes.problems) malformed row(s) of this venue skipped in all")
         }
         state.withLock { $0.connected = false }
         host.reportConnection(ARB_CONNECTION_DISCONNECTED, "disconnected")
