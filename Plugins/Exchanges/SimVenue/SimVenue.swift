@@ -395,8 +395,9 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
         }
     }
 
-    /// Called with the lock released: setting a timer from a venue thread waits for the engine
-    /// thread, which may be waiting for this lock.
+    /// Called with the lock released. (The host's `set_timer` no longer waits for the engine
+    /// from a venue thread, so holding the lock would be safe too; releasing it first keeps the
+    /// lock short.)
     private func setTimers(_ due: [(tag: UInt64, time: Int64)]) {
         for (tag, time) in due where (try? host.setTimer(at: time, tag: tag)) == nil {
             // No timer (the host refused one): answer now rather than never.
