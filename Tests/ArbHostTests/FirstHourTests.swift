@@ -1,5 +1,6 @@
 import ArbRuntime
 import ArbTestKit
+import VenueWire
 import Foundation
 import Testing
 
@@ -471,5 +472,33 @@ struct FirstHourTests {
             #expect(result.output.contains(expected), "missing '\(expected)' in \(result.output)")
         }
         #expect(!result.output.contains("\(q):2:") && !result.output.contains("\(q):10:"), "\(result.output)")
+    }
+
+    @Test("a capture's unreadable lines are reported with file and line, counted, and skipped, never silently")
+    func unreadableCaptureLines() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let plugins = try TestPaths.pluginFolder(in: dir)
+        // The first 300 lines of the real capture, as plain text, with three bad lines put in.
+        let whole = try Capture.load(path: TestPaths.root + "/Data/binance/usdm_btcusdt_20240808.gz")
+        var lines = whole.lines.prefix(300).map { String(decoding: whole.bytes[$0], as: UTF8.self) }
+        let time = lines[9].prefix { $0 != " " }
+        lines.insert("\(time) {this is not json", at: 10)                                     // line 11
+        lines.insert("\(time) {\"result\":null,\"id\":7}", at: 20)                              // line 21
+        lines.insert("\(time) {\"e\":\"depthUpdate\",\"E\":1,\"U\":x,\"u\":2,\"b\":[],\"a\":[]}", at: 30)  // line 31
+        try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/c.txt", atomically: true, encoding: .utf8)
+        try """
+            exchanges:
+              - name: sim
+                plugin: org.arbhost.exchange.sim
+                settings:
+                  capture: \(dir)/c.txt
+            """.write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
+        let result = try runProcess(arbhost, ["replay", "--config", dir + "/s.yaml", "--no-build-plugins", "--plugin-dir", plugins])
+        #expect(result.status == 0, "\(result.output)")
+        let c = dir + "/c.txt"
+        for expected in ["\(c):11: not a Binance message", "\(c):21: not a Binance message", "\(c):31: not a Binance message",
+                         "\(c): 3 unreadable line(s) skipped in all"] {
+            #expect(result.output.contains(expected), "missing '\(expected)' in \(result.output)")
+        }
     }
 }

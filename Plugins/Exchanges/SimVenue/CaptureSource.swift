@@ -17,10 +17,23 @@ final class CaptureSource: MarketSource {
     private var replaying: [Int] = []
     private(set) var messages = 0
     private var lastFinal: UInt64 = 0
+    private let path: String
+    /// Lines skipped because the parser could not read them or they are no known message; each
+    /// of the first ten is reported with its file and line (`report`), the rest counted.
+    private(set) var problems = 0
+    private let report: (String) -> Void
 
-    init(capture: Capture, market: BinanceBookSync.Market) {
+    init(capture: Capture, market: BinanceBookSync.Market, path: String = "", report: @escaping (String) -> Void = { _ in }) {
         self.capture = capture
+        self.path = path
+        self.report = report
         sync = BinanceBookSync(market: market)
+    }
+
+    private func problem(_ index: Int, _ what: String) {
+        problems += 1
+        if problems <= 10 { report("\(path):\(index + 1): \(what); line skipped") }
+        if problems == 11 { report("\(path): more unreadable lines; only the count is kept from here") }
     }
 
     var nextTime: Int64? {
@@ -44,7 +57,10 @@ final class CaptureSource: MarketSource {
             if !fromBuffer { messages += 1 }
             var emitted = false
             capture.withLine(index) { time, json in
-                guard let message = parser.parse(json) else { return }
+                guard let message = parser.parse(json) else {
+                    if !fromBuffer { problem(index, "not a Binance message this parser reads (not JSON, or a number field that is not a number)") }
+                    return
+                }
                 switch message {
                 case .snapshot(let s):
                     sync.snapshot(lastUpdateId: s.lastUpdateId)
@@ -78,7 +94,7 @@ final class CaptureSource: MarketSource {
                     handle(time, 0, .ticker(t), .init(start: nil, count: 0), .init(start: nil, count: 0))
                     emitted = true
                 case .other:
-                    break
+                    if !fromBuffer { problem(index, "not a market message (neither depth, snapshot, trade nor bookTicker)") }
                 }
             }
             if emitted { return true }

@@ -280,7 +280,12 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
                 throw HostError.notFound
             }
         } else {
-            do { source = CaptureSource(capture: try Capture.load(path: capturePath), market: market) } catch {
+            let host = self.host
+            do {
+                source = CaptureSource(capture: try Capture.load(path: capturePath), market: market, path: capturePath) {
+                    host.log(.warning, $0)
+                }
+            } catch {
                 host.log(.error, error.description)
                 throw HostError.notFound
             }
@@ -350,6 +355,9 @@ final class SimVenue: ExchangeAdapter, @unchecked Sendable {
         }
         if let quotes = state.withLock({ $0.source as? QuoteSource }), quotes.problems > 0 {
             host.log(.warning, "\(quotesPath): \(quotes.problems) malformed row(s) of this venue skipped in all")
+        }
+        if let capture = state.withLock({ $0.source as? CaptureSource }), capture.problems > 0 {
+            host.log(.warning, "\(capturePath): \(capture.problems) unreadable line(s) skipped in all")
         }
         state.withLock { $0.connected = false }
         host.reportConnection(ARB_CONNECTION_DISCONNECTED, "disconnected")
