@@ -42,21 +42,12 @@ struct FirstHourTests {
         let plugins = try TestPaths.pluginFolder(in: dir)
         let path = dir + "/strategies.yaml"
         try FileManager.default.copyItem(atPath: TestPaths.root + "/strategies.yaml", toPath: path)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: arbhost)
-        p.arguments = ["run", "--config", path, "--no-build-plugins", "--plugin-dir", plugins, "--no-watch", "--duration", "20"]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let output = DataCollector(pipe.fileHandleForReading)
-        #expect(waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: dir + "/.arbhost.pid") })
+        let host = try RunningHost(arbhost, config: path, ["--no-build-plugins", "--plugin-dir", plugins, "--no-watch", "--duration", "20"])
         try FileManager.default.removeItem(atPath: path)
-        kill(p.processIdentifier, SIGHUP)
-        kill(p.processIdentifier, SIGTERM)
-        p.waitUntilExit()
-        let text = output.finish()
-        #expect(p.terminationStatus == 0, "\(text)")
+        host.signal(SIGHUP)
+        host.signal(SIGTERM)
+        let (status, text) = host.finish()
+        #expect(status == 0, "\(text)")
         #expect(text.contains("cannot open the configuration file"), "\(text)")
         #expect(text.contains("configuration rejected: the file could not be read; still running on version 1"), "\(text)")
     }
@@ -67,22 +58,13 @@ struct FirstHourTests {
         let plugins = try TestPaths.pluginFolder(in: dir, ["SimVenue"], renamed: ["libcounter.so": "FixtureSwapV1"])
         let path = dir + "/strategies.yaml"
         try counterConfig(step: 1, quoter: false).write(toFile: path, atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: arbhost)
-        p.arguments = ["run", "--config", path, "--no-build-plugins", "--plugin-dir", plugins, "--duration", "30"]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let output = DataCollector(pipe.fileHandleForReading)
-        #expect(waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: dir + "/.arbhost.pid") })
+        let host = try RunningHost(arbhost, config: path, ["--no-build-plugins", "--plugin-dir", plugins, "--duration", "30"])
         try FileManager.default.copyItem(atPath: TestPaths.plugin("FixtureSwapBroken"), toPath: plugins + "/.next.so")
         #expect(rename(plugins + "/.next.so", plugins + "/libcounter.so") == 0)
         // Then a reload forces the check at once, whatever the watcher's timing.
-        kill(p.processIdentifier, SIGHUP)
-        kill(p.processIdentifier, SIGTERM)
-        p.waitUntilExit()
-        let text = output.finish()
+        host.signal(SIGHUP)
+        host.signal(SIGTERM)
+        let (_, text) = host.finish()
         #expect(text.contains("swap refused"), "\(text)")
         #expect(!text.contains("swap took"), "\(text)")
         #expect(!text.contains("the old image"), "\(text)")
@@ -94,21 +76,16 @@ struct FirstHourTests {
         let plugins = try TestPaths.pluginFolder(in: dir)
         let path = dir + "/strategies.yaml"
         try FileManager.default.copyItem(atPath: TestPaths.root + "/strategies.yaml", toPath: path)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: arbhost)
-        p.arguments = ["run", "--config", path, "--no-build-plugins", "--plugin-dir", plugins, "--no-watch", "--duration", "30"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        #expect(waitUntil(seconds: 20) { FileManager.default.fileExists(atPath: dir + "/.arbhost.pid") })
+        let host = try RunningHost(arbhost, config: path, ["--no-build-plugins", "--plugin-dir", plugins, "--no-watch", "--duration", "30"])
+        #expect(FileManager.default.fileExists(atPath: dir + "/.arbhost.pid"))
         // Every thread's blocked set (hex mask, bit n-1 for signal n) holds HUP, INT and TERM,
         // except the signal service's while it waits for them in rt_sigtimedwait (the kernel
         // shows the waited signals as unblocked during the wait).
-        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(p.processIdentifier)/task")
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(host.pid)/task")
         #expect(tasks.count > 3)
         var waiting = 0
         for task in tasks {
-            let folder = "/proc/\(p.processIdentifier)/task/\(task)"
+            let folder = "/proc/\(host.pid)/task/\(task)"
             let status = (try? String(contentsOfFile: folder + "/status", encoding: .utf8)) ?? ""
             guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigBlk:") }),
                   let mask = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16) else { continue }
@@ -120,9 +97,8 @@ struct FirstHourTests {
             waiting += 1
         }
         #expect(waiting <= 1)
-        kill(p.processIdentifier, SIGTERM)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        host.signal(SIGTERM)
+        #expect(host.finish().status == 0)
     }
 
     @Test("signals that arrive before the host can take them wait: a SIGHUP and SIGTERM pending at start are handled")
